@@ -1,0 +1,1 @@
+"""The lab: local MariaDB instances emulating Amazon RDS and self-managed servers, plus moto."""

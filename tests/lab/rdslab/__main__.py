@@ -1,0 +1,5 @@
+import sys
+
+from rdslab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,131 @@
+"""labctl: up | down | status | inventory | restart NAME | reset NAME | env | load ..."""
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from rdslab import aws, config, instances, inventory, loadgen, provision, secrets, tls
+
+
+def _log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _bring_up(inst):
+    if not instances.initialized(inst):
+        instances.write_cnf(inst)
+        instances.init_data(inst)
+    started = instances.start(inst)
+    provision.provision(inst)
+    return "%s: %s" % (inst.name, "started" if started else "already running")
+
+
+def cmd_up(_args):
+    t0 = time.time()
+    config.lab_dir().mkdir(parents=True, exist_ok=True)
+    secrets.load()
+    tls.ensure()
+    with ThreadPoolExecutor(max_workers=len(config.INSTANCES)) as pool:
+        for line in pool.map(_bring_up, config.INSTANCES):
+            _log(line)
+    provision.ensure_read_replica()
+    _log("moto: %s" % ("started" if aws.start() else "already running"))
+    inventory.save_aws_facts(aws.seed())
+    print(inventory.write())
+    _log("lab up in %.1fs" % (time.time() - t0))
+    return 0
+
+
+def cmd_down(_args):
+    for inst in config.INSTANCES:
+        if loadgen.stop(inst.name):
+            _log("load on %s: stopped" % inst.name)
+    # replicas first, so that they do not log connection errors to a stopped source
+    for inst in sorted(config.INSTANCES, key=lambda i: i.name != config.READ_REPLICA[0]):
+        _log("%s: %s" % (inst.name, "stopped" if instances.stop(inst) else "not running"))
+    _log("moto: %s" % ("stopped" if aws.stop() else "not running"))
+    return 0
+
+
+def cmd_status(_args):
+    print("%-18s %-8s %-8s %-6s %s" % ("NAME", "STATE", "PID", "PORT", "KIND"))
+    all_up = True
+    for inst in config.INSTANCES:
+        pid = instances.pid(inst)
+        all_up &= pid is not None
+        print("%-18s %-8s %-8s %-6d %s" % (inst.name, "running" if pid else "stopped", pid or "-",
+                                            config.port(inst), inst.kind))
+    pid = aws.pid()
+    all_up &= pid is not None
+    print("%-18s %-8s %-8s %-6d %s" % ("moto", "running" if pid else "stopped", pid or "-",
+                                        config.moto_port(), config.moto_url()))
+    return 0 if all_up else 3
+
+
+def cmd_inventory(_args):
+    print(inventory.write())
+    return 0
+
+
+def cmd_restart(args):
+    inst = config.get(args.name)
+    instances.stop(inst)
+    instances.start(inst)
+    _log("%s: restarted" % inst.name)
+    return 0
+
+
+def cmd_reset(args):
+    inst = config.get(args.name)
+    instances.stop(inst)
+    instances.wipe(inst)
+    _log(_bring_up(inst))
+    if inst.name in config.READ_REPLICA:
+        provision.ensure_read_replica(force=True)
+    _log("%s: reset" % inst.name)
+    return 0
+
+
+def cmd_env(_args):
+    print("export LAB_DIR=%s" % config.lab_dir())
+    print("export LAB_PORT_BASE=%d" % config.port_base())
+    print("export LAB_PYTHON=%s" % config.python())
+    print("export LAB_INVENTORY=%s" % (config.lab_dir() / "inventory.yml"))
+    print("export AWS_ENDPOINT_URL=%s" % config.moto_url())
+    print("export AWS_DEFAULT_REGION=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s"
+          % (config.AWS_REGION, config.AWS_KEY, config.AWS_KEY))
+    return 0
+
+
+def cmd_load(args):
+    if args.action == "start":
+        print(loadgen.start(args.name, rate=args.rate, table=args.table, max_seconds=args.max_seconds))
+    elif args.action == "stop":
+        loadgen.stop(args.name)
+        print(json.dumps(loadgen.report(args.name), indent=2))
+    else:
+        print(json.dumps(loadgen.report(args.name), indent=2))
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="labctl", description="The RDS replication lab.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="create/start every instance and moto, provision, write the inventory")
+    sub.add_parser("down", help="stop everything the lab started")
+    sub.add_parser("status", help="instances and moto (exit 3 unless all run)")
+    sub.add_parser("inventory", help="write $LAB_DIR/inventory.yml and print its path")
+    sub.add_parser("env", help="print shell exports for this lab")
+    for name, hlp in (("restart", "stop and start one instance"),
+                      ("reset", "stop, wipe, re-create and re-provision one instance")):
+        p = sub.add_parser(name, help=hlp)
+        p.add_argument("name", choices=sorted(config.BY_NAME))
+    p = sub.add_parser("load", help="background writer: load start|stop|report NAME")
+    p.add_argument("action", choices=("start", "stop", "report"))
+    p.add_argument("name", choices=sorted(config.BY_NAME))
+    p.add_argument("--rate", type=float, default=20.0, help="inserts per second (default 20)")
+    p.add_argument("--table", default="loadgen.writes", help="db.table (default loadgen.writes)")
+    p.add_argument("--max-seconds", type=float, default=1800, help="ends by itself after this")
+    args = ap.parse_args(argv)
+    return globals()["cmd_" + args.command](args)

@@ -1,0 +1,134 @@
+"""Accounts and the RDS emulation of each instance; the RDS read replica's replication."""
+import re
+import subprocess
+from pathlib import Path
+
+from rdslab import config, db, secrets
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+# The master user's privileges on RDS for MariaDB 10.11 (no SUPER, RELOAD, SLAVE MONITOR,
+# REPLICATION SLAVE ADMIN, BINLOG ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN).
+RDS_MASTER_PRIVILEGES = (
+    "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, PROCESS, REFERENCES, INDEX, ALTER, "
+    "SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, "
+    "BINLOG MONITOR, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, "
+    "TRIGGER, DELETE HISTORY")
+
+RDS_PROCEDURES = (
+    "rds_set_external_master", "rds_set_external_master_gtid", "rds_start_replication",
+    "rds_stop_replication", "rds_reset_external_master", "rds_skip_repl_error",
+    "rds_next_master_log", "rds_set_configuration", "rds_show_configuration",
+    "rds_replica_status", "rds_kill", "rds_kill_query")
+
+READ_REPLICA_USER = "rdsrepladmin"
+
+
+def _quote(conn, value):
+    return conn.escape(value)
+
+
+def _drop_anonymous(conn):
+    for user, host in db.query(conn, "SELECT User, Host FROM mysql.user WHERE User = ''"):
+        db.execute(conn, "DROP USER %s@%s" % (_quote(conn, user), _quote(conn, host)))
+
+
+def _ensure_user(conn, user, host, password):
+    u = "%s@%s" % (_quote(conn, user), _quote(conn, host))
+    db.execute(conn, "CREATE USER IF NOT EXISTS %s" % u,
+               "ALTER USER %s IDENTIFIED BY %s" % (u, _quote(conn, password)))
+    return u
+
+
+def _install_sql(inst):
+    """Run the emulation script with the mariadb client (it handles DELIMITER)."""
+    script = (SQL_DIR / "rds_emulation.sql").read_text()
+    res = subprocess.run(["mariadb", "--defaults-file=%s" % config.Paths(inst).cnf, "--user=root"],
+                         input=script, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit("%s: installing rds_emulation.sql failed:\n%s" % (inst.name, res.stderr))
+
+
+def provision(inst):
+    conn = db.root(inst)
+    try:
+        db.execute(conn, "SET SESSION sql_log_bin = 0")
+        _drop_anonymous(conn)
+        password = secrets.admin_password(inst)
+        if inst.is_rds:
+            db.execute(conn, "CREATE USER IF NOT EXISTS 'rdsadmin'@'localhost' ACCOUNT LOCK",
+                       "GRANT ALL PRIVILEGES ON *.* TO 'rdsadmin'@'localhost' WITH GRANT OPTION")
+            u = _ensure_user(conn, "admin", "%", password)
+            # start from nothing so that a privilege added by hand never survives `up`
+            db.execute(conn, "REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s" % u,
+                       "GRANT %s ON *.* TO %s WITH GRANT OPTION" % (RDS_MASTER_PRIVILEGES, u))
+            _install_sql(inst)
+            for proc in RDS_PROCEDURES:
+                db.execute(conn, "GRANT EXECUTE ON PROCEDURE mysql.%s TO %s" % (proc, u))
+        else:
+            u = _ensure_user(conn, "dba", "%", password)
+            db.execute(conn, "GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION" % u)
+    finally:
+        conn.close()
+
+
+# mysql.* tables a snapshot of the source carries to the read replica (data RDS writes there)
+SNAPSHOT_MYSQL_TABLES = ("rds_heartbeat2", "rds_history", "rds_replication_status")
+
+
+def _snapshot(source, replica, sconn):
+    """Copy the source's data to the replica as a snapshot would; returns the snapshot's GTID."""
+    keep = ["mysql.%s" % t for t in SNAPSHOT_MYSQL_TABLES]
+    ignored = ["--ignore-table=mysql.%s" % t for (t,) in db.query(sconn, "SHOW TABLES FROM mysql")
+               if "mysql.%s" % t not in keep]
+    dump = subprocess.run(
+        ["mariadb-dump", "--defaults-file=%s" % config.Paths(source).cnf, "--user=root",
+         "--single-transaction", "--master-data=2", "--gtid", "--all-databases",
+         "--skip-add-locks", *ignored], capture_output=True, text=True)
+    if dump.returncode != 0:
+        raise SystemExit("snapshot of %s failed:\n%s" % (source.name, dump.stderr))
+    gtid = re.search(r"gtid_slave_pos\s*=\s*'([^']*)'", dump.stdout)
+    load = subprocess.run(
+        ["mariadb", "--defaults-file=%s" % config.Paths(replica).cnf, "--user=root",
+         "--init-command=SET SESSION sql_log_bin=0"], input=dump.stdout, capture_output=True, text=True)
+    if load.returncode != 0:
+        raise SystemExit("loading the snapshot into %s failed:\n%s" % (replica.name, load.stderr))
+    return gtid.group(1) if gtid else ""
+
+
+def _slave_status(conn):
+    rows = db.query(conn, "SHOW SLAVE STATUS", dict_rows=True)
+    return rows[0] if rows else None
+
+
+def ensure_read_replica(force=False):
+    """Make rds_read_replica replicate from rds_source (GTID), as RDS sets up a read replica.
+
+    Reconfigures from the source's current position when not configured, when `force`, or when
+    the source no longer has the binlog the replica needs (1236)."""
+    replica, source = (config.get(n) for n in config.READ_REPLICA)
+    password = secrets.load()["replication_password"]
+    sconn = db.root(source)
+    rconn = db.root(replica)
+    try:
+        db.execute(sconn, "SET SESSION sql_log_bin = 0")
+        u = _ensure_user(sconn, READ_REPLICA_USER, config.HOST, password)
+        db.execute(sconn, "GRANT REPLICATION SLAVE ON *.* TO %s" % u)
+        status = _slave_status(rconn)
+        broken = status is not None and int(status["Last_IO_Errno"] or 0) == 1236
+        if status is None or force or broken:
+            db.execute(rconn, "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = ON")
+            gtid = _snapshot(source, replica, sconn)
+            db.execute(rconn,
+                       "SET GLOBAL gtid_slave_pos = %s" % _quote(rconn, gtid),
+                       "CHANGE MASTER TO MASTER_HOST=%s, MASTER_PORT=%d, MASTER_USER=%s, "
+                       "MASTER_PASSWORD=%s, MASTER_SSL=1, MASTER_USE_GTID=slave_pos"
+                       % (_quote(rconn, config.HOST), config.port(source),
+                          _quote(rconn, READ_REPLICA_USER), _quote(rconn, password)))
+        db.execute(rconn, "SET GLOBAL read_only = ON")
+        status = _slave_status(rconn)
+        if status["Slave_IO_Running"] == "No" or status["Slave_SQL_Running"] == "No":
+            db.execute(rconn, "START SLAVE")
+    finally:
+        sconn.close()
+        rconn.close()
