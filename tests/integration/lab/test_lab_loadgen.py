@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-TABLE = "labtest_load.writes"
+TABLE = "loadgen.labtest_writes"
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def load(lab):
     root = lab.connect("rds_target", root=True)
     try:
         lab.query(root, "SET GLOBAL read_only = OFF")
-        lab.query(root, "DROP DATABASE IF EXISTS labtest_load")
+        lab.query(root, "DROP TABLE IF EXISTS %s" % TABLE)
     finally:
         root.close()
 
@@ -29,7 +29,7 @@ def test_load_counts_committed_and_refused_writes(lab, load):
     root = lab.connect("rds_target", root=True)
     try:
         time.sleep(2)
-        lab.query(root, "SET GLOBAL read_only = ON")  # the master user cannot write now
+        lab.query(root, "SET GLOBAL read_only = ON")  # the application user cannot write now
         time.sleep(1.5)
         lab.query(root, "SET GLOBAL read_only = OFF")
         time.sleep(1.5)
@@ -54,3 +54,14 @@ def test_load_ends_by_itself(lab, load):
         time.sleep(0.3)
     rep = _report(lab, "report")
     assert rep["running"] is False and rep["ended_at"] and rep["committed"] > 0
+
+
+def test_load_writes_as_an_application_that_read_only_stops(lab):
+    """A freeze (read_only) must stop the writer as it stops an application: no global privilege."""
+    root = lab.connect("onprem_source", root=True)
+    try:
+        grants = " ".join(next(iter(r.values())) for r in lab.query(root, "SHOW GRANTS FOR 'app'@'%'"))
+    finally:
+        root.close()
+    assert "ON *.*" not in grants.replace("USAGE ON *.*", ""), grants
+    assert "`loadgen`.*" in grants, grants

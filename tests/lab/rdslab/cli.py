@@ -100,7 +100,8 @@ def cmd_env(_args):
 
 def cmd_load(args):
     if args.action == "start":
-        print(loadgen.start(args.name, rate=args.rate, table=args.table, max_seconds=args.max_seconds))
+        print(loadgen.start(args.name, rate=args.rate, table=args.table, max_seconds=args.max_seconds,
+                            as_admin=args.as_admin))
     elif args.action == "stop":
         loadgen.stop(args.name)
         print(json.dumps(loadgen.report(args.name), indent=2))
@@ -127,5 +128,8 @@ def main(argv=None):
     p.add_argument("--rate", type=float, default=20.0, help="inserts per second (default 20)")
     p.add_argument("--table", default="loadgen.writes", help="db.table (default loadgen.writes)")
     p.add_argument("--max-seconds", type=float, default=1800, help="ends by itself after this")
+    p.add_argument("--as-admin", action="store_true",
+                   help="write as the admin user instead of the application user `app` "
+                        "(which read_only stops, as it stops a real application)")
     args = ap.parse_args(argv)
     return globals()["cmd_" + args.command](args)

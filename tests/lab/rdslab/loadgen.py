@@ -29,8 +29,12 @@ def files(name):
 
 
 class Writer:
-    def __init__(self, inst, table, rate, max_seconds):
+    def __init__(self, inst, table, rate, max_seconds, as_admin=False):
         self.inst, self.table, self.rate, self.max_seconds = inst, table, rate, max_seconds
+        if as_admin:
+            self.user, self.password = secrets.admin_user(inst), secrets.admin_password(inst)
+        else:
+            self.user, self.password = secrets.APP_USER, secrets.app_password()
         self.f = files(inst.name)
         self.stop = False
         self.conn = None
@@ -40,8 +44,7 @@ class Writer:
 
     def _connect(self):
         self.conn = pymysql.connect(host=config.HOST, port=config.port(self.inst),
-                                    user=secrets.admin_user(self.inst),
-                                    password=secrets.admin_password(self.inst),
+                                    user=self.user, password=self.password,
                                     autocommit=True, connect_timeout=3, read_timeout=10,
                                     write_timeout=10)
         db_name, table = self.table.split(".", 1)
@@ -102,7 +105,7 @@ class Writer:
         self._save()
 
 
-def start(name, rate=20.0, table="loadgen.writes", max_seconds=1800):
+def start(name, rate=20.0, table="loadgen.writes", max_seconds=1800, as_admin=False):
     inst = config.get(name)
     if running(name):
         raise SystemExit("a load generator already runs on %s (pid %d)" % (name, running(name)))
@@ -113,7 +116,8 @@ def start(name, rate=20.0, table="loadgen.writes", max_seconds=1800):
                LAB_DIR=str(config.lab_dir()), LAB_PORT_BASE=str(config.port_base()))
     with open(f["log"], "ab") as log:
         proc = subprocess.Popen([config.python(), "-m", "rdslab.loadgen", name, "--rate", str(rate),
-                                 "--table", table, "--max-seconds", str(max_seconds)],
+                                 "--table", table, "--max-seconds", str(max_seconds)]
+                                + (["--as-admin"] if as_admin else []),
                                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                 start_new_session=True, close_fds=True)
     f["pid"].write_text("%d\n" % proc.pid)
@@ -155,8 +159,9 @@ def main(argv=None):
     ap.add_argument("--rate", type=float, default=20.0)
     ap.add_argument("--table", default="loadgen.writes")
     ap.add_argument("--max-seconds", type=float, default=1800)
+    ap.add_argument("--as-admin", action="store_true")
     args = ap.parse_args(argv)
-    Writer(config.get(args.name), args.table, args.rate, args.max_seconds).run()
+    Writer(config.get(args.name), args.table, args.rate, args.max_seconds, args.as_admin).run()
     return 0
 
 

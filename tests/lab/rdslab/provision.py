@@ -23,6 +23,10 @@ RDS_PROCEDURES = (
 
 READ_REPLICA_USER = "rdsrepladmin"
 
+# what the application account (the load generator's) may do: its own schema, nothing global
+APP_SCHEMA = "loadgen"
+APP_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER"
+
 
 def _quote(conn, value):
     return conn.escape(value)
@@ -68,6 +72,9 @@ def provision(inst):
         else:
             u = _ensure_user(conn, "dba", "%", password)
             db.execute(conn, "GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION" % u)
+        app = _ensure_user(conn, secrets.APP_USER, "%", secrets.app_password())
+        db.execute(conn, "REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s" % app,
+                   "GRANT %s ON `%s`.* TO %s" % (APP_PRIVILEGES, APP_SCHEMA, app))
     finally:
         conn.close()
 

@@ -23,9 +23,10 @@ def load():
         if inst.name not in data.get("instances", {}):
             data.setdefault("instances", {})[inst.name] = {"admin_password": _new_password()}
             changed = True
-    if "replication_password" not in data:
-        data["replication_password"] = _new_password()
-        changed = True
+    for key in ("replication_password", "app_password"):
+        if key not in data:
+            data[key] = _new_password()
+            changed = True
     if changed:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -41,3 +42,11 @@ def admin_user(inst):
 
 def admin_password(inst):
     return load()["instances"][inst.name]["admin_password"]
+
+
+APP_USER = "app"
+"""An application's account: DML/DDL on the application schema only, so read_only stops it."""
+
+
+def app_password():
+    return load()["app_password"]
