@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PyMySQL connection built from the common connection options.
+
+Usage in a module::
+
+    argument_spec = connection_argument_spec()
+    argument_spec.update(my_options)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    conn = connect(module)              # autocommit on, fails the module on error
+    cursor = conn.cursor()              # rows are dicts (DictCursor)
+    try:
+        rows = run(cursor, 'SELECT @@server_id AS id')
+    except SqlError as exc:
+        module.fail_json(msg=exc.message)
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import traceback
+
+try:
+    import configparser
+except ImportError:  # pragma: no cover - Python 2
+    import ConfigParser as configparser  # type: ignore
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError, describe
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import render_query
+
+PYMYSQL_IMPORT_ERROR = None
+try:
+    import pymysql
+    import pymysql.cursors
+except ImportError:  # pragma: no cover - depends on the controller/target
+    pymysql = None
+    PYMYSQL_IMPORT_ERROR = traceback.format_exc()
+
+DEFAULT_CONFIG_FILE = '~/.my.cnf'
+
+__all__ = ['connection_argument_spec', 'connect', 'connection_params', 'run', 'SqlError',
+           'read_client_options', 'ConnectionConfigError', 'target_of']
+
+
+class ConnectionConfigError(Exception):
+    """Bad connection options (unreadable config_file, missing TLS file...)."""
+
+
+def connection_argument_spec():
+    """The shared connection options (doc fragment mysql_rds.replication.connection)."""
+    return dict(
+        login_host=dict(type='str', default='localhost'),
+        login_port=dict(type='int', default=3306),
+        login_user=dict(type='str'),
+        login_password=dict(type='str', no_log=True),
+        login_unix_socket=dict(type='str'),
+        config_file=dict(type='path', default=DEFAULT_CONFIG_FILE),
+        ca_cert=dict(type='path', aliases=['ssl_ca_cert']),
+        client_cert=dict(type='path', aliases=['ssl_cert_file']),
+        client_key=dict(type='path', aliases=['ssl_key_file'], no_log=False),
+        check_hostname=dict(type='bool', default=True),
+        connect_timeout=dict(type='int', default=30),
+    )
+
+
+def _unquote(value):
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in ('"', "'"):
+        return value[1:-1]
+    return value
+
+
+def read_client_options(path, must_exist=False):
+    """Return the [client] section of a MySQL option file as a dict.
+
+    Keys are normalized ('-' and '_' are the same in option files). A missing
+    default ~/.my.cnf is not an error; a missing explicit file is.
+    """
+    path = os.path.expanduser(path)
+    if not os.path.exists(path):
+        if must_exist:
+            raise ConnectionConfigError('config_file %s does not exist: fix the path or omit it.' % path)
+        return {}
+    parser = configparser.RawConfigParser(allow_no_value=True, strict=False)
+    try:
+        with open(path) as handle:
+            lines = [line for line in handle if not line.lstrip().startswith('!')]
+        parser.read_string(''.join(lines), source=path)
+    except (IOError, OSError) as exc:
+        raise ConnectionConfigError('cannot read config_file %s (%s): check its permissions.' % (path, exc.strerror))
+    except configparser.Error as exc:
+        raise ConnectionConfigError('config_file %s is not a valid option file (%s).'
+                                    % (path, exc.__class__.__name__))
+    if not parser.has_section('client'):
+        return {}
+    options = {}
+    for key, value in parser.items('client'):
+        if value is not None:
+            options[key.replace('-', '_')] = _unquote(value)
+    return options
+
+
+def connection_params(params):
+    """Map module params to pymysql.connect() keyword arguments (no I/O but the option file)."""
+    config_path = params.get('config_file') or DEFAULT_CONFIG_FILE
+    explicit = os.path.expanduser(config_path) != os.path.expanduser(DEFAULT_CONFIG_FILE)
+    client = read_client_options(config_path, must_exist=explicit)
+
+    kwargs = dict(
+        user=params.get('login_user') or client.get('user'),
+        password=params.get('login_password') if params.get('login_password') is not None
+        else client.get('password', ''),
+        connect_timeout=params.get('connect_timeout') or 30,
+        autocommit=True,
+        charset='utf8mb4',
+    )
+    socket = params.get('login_unix_socket') or client.get('socket')
+    if socket:
+        kwargs['unix_socket'] = os.path.expanduser(socket)
+    else:
+        kwargs['host'] = params.get('login_host') or client.get('host') or 'localhost'
+        kwargs['port'] = params.get('login_port') or int(client.get('port', 3306))
+
+    ssl = {}
+    for option, key in (('ca_cert', 'ca'), ('client_cert', 'cert'), ('client_key', 'key')):
+        value = params.get(option)
+        if value:
+            value = os.path.expanduser(value)
+            if not os.path.isfile(value):
+                raise ConnectionConfigError('%s %s does not exist or is not a file: fix the path.' % (option, value))
+            ssl[key] = value
+    if ssl:
+        if 'ca' in ssl:
+            ssl['check_hostname'] = bool(params.get('check_hostname', True))
+        kwargs['ssl'] = ssl
+    return kwargs
+
+
+def target_of(kwargs):
+    """Human-readable endpoint (socket path or host:port) for messages."""
+    if kwargs.get('unix_socket'):
+        return kwargs['unix_socket']
+    return '%s:%s' % (kwargs.get('host'), kwargs.get('port'))
+
+
+def connect(module, fail=True):
+    """Open a PyMySQL connection (autocommit on, DictCursor) or fail the module.
+
+    With ``fail=False`` a SqlError/ConnectionConfigError is raised instead.
+    """
+    if pymysql is None:
+        module.fail_json(msg=missing_required_lib('PyMySQL'), exception=PYMYSQL_IMPORT_ERROR)
+    try:
+        kwargs = connection_params(module.params)
+    except ConnectionConfigError as exc:
+        if not fail:
+            raise
+        module.fail_json(msg=str(exc))
+    secrets = [kwargs.get('password')]
+    try:
+        return pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **kwargs)
+    except Exception as exc:  # pylint: disable=broad-except
+        error = describe(exc, 'connect to %s as %s' % (target_of(kwargs), kwargs.get('user')),
+                         secrets=secrets, target=target_of(kwargs))
+        if not fail:
+            raise error
+        module.fail_json(msg=error.message, errno=error.errno)
+
+
+def run(cursor, sql, params=None, secrets=()):
+    """Execute ``sql`` with ``params``; return all rows (list of dicts, [] if none).
+
+    Errors come back as SqlError, with the statement rendered with every value in
+    ``secrets`` masked and a hint naming the fix. Extra result sets (procedure
+    calls) are drained so the connection stays usable.
+    """
+    try:
+        cursor.execute(sql, params)
+        rows = list(cursor.fetchall()) if cursor.description else []
+        while cursor.nextset():
+            if not rows and cursor.description:
+                rows = list(cursor.fetchall())
+        return rows
+    except Exception as exc:  # pylint: disable=broad-except
+        raise describe(exc, render_query(sql, params, secrets), secrets=secrets)

@@ -1,0 +1,551 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mysql_replica_config
+short_description: Configure a self-managed MySQL/MariaDB replica of an RDS (or any) source
+version_added: 1.0.0
+description:
+  - Configures, starts, stops or removes replication on a self-managed MySQL or MariaDB server with
+    C(CHANGE MASTER TO) (or C(CHANGE REPLICATION SOURCE TO) on MySQL 8.0.23+), and the
+    C(replicate-wild-ignore-table) filter that keeps RDS's own C(mysql.rds_*) writes out.
+  - Compares what the server reports (source host, port, user, TLS files and checks, GTID mode,
+    connect retry, delay, ignore filter, read_only) with what is asked and changes only the
+    difference. Coordinates (file/position, GTID) are a starting point, applied only when the
+    source is new or changes (or with O(force=true)).
+  - C(CHANGE MASTER) and filters need replication stopped, so the module stops it, applies, and starts
+    it again as O(state) asks.
+  - Right after a start, the module watches the replica for a few seconds and fails with the
+    replica's error and the fix (wrong password, unknown or purged binlog, TLS refused).
+options:
+  state:
+    description:
+      - V(present) configures the source and leaves the threads as found (running or stopped).
+        If replication is running and must change, it fails unless O(force=true) (then it stops,
+        changes, and restarts), because reconfiguring a running replica is disruptive; V(started)
+        says so explicitly.
+      - V(started) configures when needed and makes sure replication runs.
+      - V(stopped) stops replication (and configures it first when O(source_host) is given).
+      - V(absent) stops replication and forgets the source (C(RESET SLAVE/REPLICA ALL)).
+    type: str
+    choices: [present, started, stopped, absent]
+    default: started
+  source_host:
+    description: Address of the source (for RDS, the endpoint name). Required for V(present) and V(started).
+    type: str
+  source_port:
+    description: Port of the source.
+    type: int
+    default: 3306
+  source_user:
+    description: Replication account on the source. Required for V(present) and V(started).
+    type: str
+  source_password:
+    description:
+      - Password of O(source_user). Never logged; shown as C(********) in RV(queries) and diffs.
+      - Sent when the source is configured (see O(update_password)).
+    type: str
+  update_password:
+    description:
+      - V(on_create) sends O(source_password) only when the source is new or changes (or O(force)).
+      - V(always) sends it on every run; the server cannot show the stored password, so this
+        always reports a change.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  source_log_file:
+    description: Binary log file on the source to start from (with O(source_log_pos)).
+    type: str
+  source_log_pos:
+    description: Position in O(source_log_file) to start from.
+    type: int
+  source_gtid:
+    description:
+      - MariaDB only. V(current_pos) or V(slave_pos) (C(MASTER_USE_GTID)), or an explicit GTID
+        position such as C(0-13301-2045), which sets C(gtid_slave_pos) and uses V(slave_pos).
+    type: str
+  source_auto_position:
+    description: MySQL only. Use GTID auto-positioning (C(SOURCE_AUTO_POSITION=1)).
+    type: bool
+    default: false
+  ssl:
+    description: Encrypt the replication connection.
+    type: bool
+    default: true
+  ssl_ca:
+    description: CA file, on the replica host, that signed the source certificate (for RDS the global bundle).
+    type: path
+  ssl_cert:
+    description: Client certificate file on the replica host.
+    type: path
+  ssl_key:
+    description: Client key file on the replica host.
+    type: path
+  ssl_verify_server_cert:
+    description:
+      - Check the source certificate and that it names O(source_host). Defaults to true when
+        O(ssl_ca) is given, false otherwise.
+    type: bool
+  connect_retry:
+    description: Seconds between reconnection attempts of the IO thread.
+    type: int
+  heartbeat_period:
+    description:
+      - Heartbeat interval in seconds. The server does not report it in the replica status, so it is
+        only applied when the source configuration changes (or with O(force)).
+    type: float
+  delay:
+    description: Seconds the replica stays behind the source (C(MASTER_DELAY)).
+    type: int
+  ignore_tables:
+    description:
+      - C(replicate-wild-ignore-table) patterns. The default keeps the C(mysql.rds_*) tables RDS
+        writes (heartbeat, history) out of the replica; set to C([]) to replicate everything.
+      - Applied online (MariaDB C(SET GLOBAL), MySQL C(CHANGE REPLICATION FILTER)); also put it
+        in the server configuration so it survives a restart.
+    type: list
+    elements: str
+    default: ['mysql.rds\_%']
+  read_only:
+    description: Set C(read_only) on the replica (omit to leave it as is).
+    type: bool
+  connection_name:
+    description: MariaDB multi-source connection name; the default connection is V('').
+    type: str
+    default: ''
+  force:
+    description: Reconfigure even when the configuration matches (coordinates, password, heartbeat).
+    type: bool
+    default: false
+  wait:
+    description: After starting, wait until both threads run and lag is at most O(max_lag).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait with O(wait).
+    type: int
+    default: 600
+  max_lag:
+    description: Largest C(seconds_behind_source) accepted by O(wait).
+    type: int
+    default: 0
+extends_documentation_fragment:
+  - mysql_rds.replication.connection
+attributes:
+  check_mode:
+    support: full
+    description: In check mode the status is read and the statements only reported.
+  diff_mode:
+    support: full
+    description: Shows the replication settings before and after, password masked.
+author:
+  - mysql_rds.replication contributors (@mysql_rds)
+'''
+
+EXAMPLES = r'''
+- name: Replicate this server from the RDS source (coordinates from the read-replica snapshot)
+  mysql_rds.replication.mysql_replica_config:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    source_host: mydb.abcdefghijkl.eu-west-1.rds.amazonaws.com
+    source_port: 3306
+    source_user: repl_onprem
+    source_password: "{{ repl_password }}"
+    source_log_file: mysql-bin-changelog.000215
+    source_log_pos: 154
+    ssl_ca: /etc/mysql/rds-global-bundle.pem
+    ssl_verify_server_cert: true
+    read_only: true
+    state: started
+    wait: true
+    max_lag: 10
+
+- name: MariaDB replica that follows the source by GTID
+  mysql_rds.replication.mysql_replica_config:
+    login_unix_socket: /run/mysqld/mysqld.sock
+    source_host: db1.example.internal
+    source_user: repl
+    source_password: "{{ repl_password }}"
+    source_gtid: 0-13301-2045
+    connect_retry: 10
+    heartbeat_period: 5
+
+- name: Stop replicating (before promoting this server)
+  mysql_rds.replication.mysql_replica_config:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    state: stopped
+
+- name: Forget the source
+  mysql_rds.replication.mysql_replica_config:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    state: absent
+'''
+
+RETURN = r'''
+status:
+  description: Normalized replica status after the run (keys as in docs/design.md).
+  returned: always
+  type: dict
+  sample: {configured: true, io_running: "Yes", sql_running: "Yes", source_host: mydb.abcdefghijkl.eu-west-1.rds.amazonaws.com,
+           source_port: 3306, seconds_behind_source: 0, replicate_wild_ignore_table: ['mysql.rds\_%']}
+before:
+  description: Replication settings before the run (password masked).
+  returned: always
+  type: dict
+  sample: {state: absent, read_only: false, ignore_tables: []}
+after:
+  description: Replication settings after the run (in check mode, what they would be).
+  returned: always
+  type: dict
+  sample: {state: running, source_host: mydb.abcdefghijkl.eu-west-1.rds.amazonaws.com, source_port: 3306,
+           source_user: repl_onprem, source_password: "********", ssl: true, read_only: true}
+lag:
+  description: Seconds behind the source after the run (null when unknown).
+  returned: always
+  type: int
+  sample: 0
+queries:
+  description: Statements run (or that would run in check mode), passwords masked.
+  returned: always
+  type: list
+  elements: str
+  sample: ["STOP SLAVE", "CHANGE MASTER TO MASTER_HOST = 'db1.example.internal', MASTER_PASSWORD = '********'", "START SLAVE"]
+dialect:
+  description: Engine detected.
+  returned: always
+  type: dict
+  sample: {flavor: mariadb, version: 10.11.9, name: MariaDB 10.11.9}
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
+    connect, connection_argument_spec, run)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import (
+    MARIADB_GTID_MODES, DialectError, detect, normalize_status)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK, render_query
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
+    ReplicationWaitError, check_started, lag, read_status, run_state, threads_running,
+    wait_until_caught_up)
+
+DEFAULT_IGNORE = ['mysql.rds\\_%']
+GTID_RE = re.compile(r'^\d+-\d+-\d+(,\s*\d+-\d+-\d+)*$')
+NO_CONNECTION = 1617  # MariaDB: There is no master connection 'x'
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type='str', default='started', choices=['present', 'started', 'stopped', 'absent']),
+        source_host=dict(type='str'),
+        source_port=dict(type='int', default=3306),
+        source_user=dict(type='str'),
+        source_password=dict(type='str', no_log=True),
+        update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
+        source_log_file=dict(type='str'),
+        source_log_pos=dict(type='int'),
+        source_gtid=dict(type='str'),
+        source_auto_position=dict(type='bool', default=False),
+        ssl=dict(type='bool', default=True),
+        ssl_ca=dict(type='path'),
+        ssl_cert=dict(type='path'),
+        ssl_key=dict(type='path', no_log=False),
+        ssl_verify_server_cert=dict(type='bool'),
+        connect_retry=dict(type='int'),
+        heartbeat_period=dict(type='float'),
+        delay=dict(type='int'),
+        ignore_tables=dict(type='list', elements='str', default=list(DEFAULT_IGNORE)),
+        read_only=dict(type='bool'),
+        connection_name=dict(type='str', default=''),
+        force=dict(type='bool', default=False),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        max_lag=dict(type='int', default=0),
+    )
+    return spec
+
+
+MUTUALLY_EXCLUSIVE = [
+    ['source_gtid', 'source_log_file'], ['source_gtid', 'source_log_pos'],
+    ['source_auto_position', 'source_log_file'], ['source_auto_position', 'source_gtid'],
+]
+
+
+def validate(params):
+    """Errors the module can tell before touching the server (list of messages)."""
+    problems = []
+    if bool(params.get('source_log_file')) != (params.get('source_log_pos') is not None):
+        problems.append('source_log_file and source_log_pos go together: give both (from SHOW MASTER STATUS '
+                        'or the dump header) or neither.')
+    if params.get('source_log_pos') is not None and params['source_log_pos'] < 4:
+        problems.append('source_log_pos must be 4 or more (a binlog starts at 4).')
+    gtid = params.get('source_gtid')
+    if gtid and gtid.lower() not in MARIADB_GTID_MODES and not GTID_RE.match(gtid):
+        problems.append('source_gtid must be current_pos, slave_pos, no, or a MariaDB GTID list like '
+                        '0-13301-2045 (got %r).' % gtid)
+    if params['state'] in ('present', 'started'):
+        for name in ('source_host', 'source_user'):
+            if not params.get(name):
+                problems.append('%s is required with state=%s.' % (name, params['state']))
+    if bool(params.get('ssl_cert')) != bool(params.get('ssl_key')):
+        problems.append('ssl_cert and ssl_key go together.')
+    if (params.get('ssl_ca') or params.get('ssl_cert')) and not params['ssl']:
+        problems.append('ssl_ca/ssl_cert/ssl_key need ssl=true.')
+    if params.get('delay') is not None and not 0 <= params['delay'] <= 86400:
+        problems.append('delay must be between 0 and 86400 seconds.')
+    return problems
+
+
+def gtid_mode(params):
+    """Wanted MariaDB MASTER_USE_GTID (None when not expressed)."""
+    gtid = params.get('source_gtid')
+    if gtid:
+        return gtid.lower() if gtid.lower() in MARIADB_GTID_MODES else 'slave_pos'
+    if params.get('source_log_file'):
+        return 'no'
+    return None
+
+
+def verify_cert_wanted(params):
+    if params.get('ssl_verify_server_cert') is not None:
+        return params['ssl_verify_server_cert']
+    return bool(params.get('ssl_ca'))
+
+
+def identity_differs(status, params):
+    """New source (host/port/user): coordinates and password must be sent again."""
+    return (not status.get('configured') or status['source_host'] != params['source_host']
+            or status['source_port'] != params['source_port'] or status['source_user'] != params['source_user'])
+
+
+def setting_changes(dialect, status, params):
+    """Settings (change_statement keys) that differ from what the server reports."""
+    changes = {}
+    wanted = [
+        ('ssl', int(params['ssl']), int(status.get('ssl_allowed', False))),
+        ('ssl_verify_server_cert', int(verify_cert_wanted(params)), int(status.get('ssl_verify_server_cert', False))),
+    ]
+    for key, column in (('ssl_ca', 'ssl_ca_file'), ('ssl_cert', 'ssl_cert_file'), ('ssl_key', 'ssl_key_file')):
+        if params.get(key) is not None:
+            wanted.append((key, params[key], status.get(column, '')))
+    if params.get('connect_retry') is not None:
+        wanted.append(('connect_retry', params['connect_retry'], status.get('connect_retry')))
+    if params.get('delay') is not None:
+        wanted.append(('delay', params['delay'], status.get('sql_delay') or 0))
+    if dialect.is_mariadb:
+        mode = gtid_mode(params)
+        if mode is not None:
+            wanted.append(('use_gtid', mode, status.get('using_gtid', 'no')))
+    elif params['source_auto_position'] or params.get('source_log_file'):
+        wanted.append(('auto_position', int(params['source_auto_position']), int(status.get('auto_position', False))))
+    for key, want, have in wanted:
+        if want != have:
+            changes[key] = want
+    return changes
+
+
+def full_settings(dialect, params):
+    """Everything to send when the source is new/changed/forced."""
+    settings = dict(host=params['source_host'], port=params['source_port'], user=params['source_user'],
+                    password=params.get('source_password') or '', ssl=int(params['ssl']),
+                    ssl_verify_server_cert=int(verify_cert_wanted(params)),
+                    ssl_ca=params.get('ssl_ca'), ssl_cert=params.get('ssl_cert'), ssl_key=params.get('ssl_key'),
+                    connect_retry=params.get('connect_retry'), heartbeat_period=params.get('heartbeat_period'),
+                    delay=params.get('delay'))
+    if params.get('source_log_file'):
+        settings.update(log_file=params['source_log_file'], log_pos=params['source_log_pos'])
+    if dialect.is_mariadb:
+        settings['use_gtid'] = gtid_mode(params)
+    elif params['source_auto_position']:
+        settings['auto_position'] = 1
+    return settings
+
+
+def settings_view(status, read_only):
+    """Comparable settings for diffs (password masked)."""
+    view = dict(state=run_state(status), read_only=read_only,
+                ignore_tables=list(status.get('replicate_wild_ignore_table') or []))
+    if status.get('configured'):
+        view.update(source_host=status['source_host'], source_port=status['source_port'],
+                    source_user=status['source_user'], source_password=MASK, ssl=status['ssl_allowed'],
+                    ssl_ca=status.get('ssl_ca_file'), ssl_verify_server_cert=status['ssl_verify_server_cert'],
+                    using_gtid=status['using_gtid'], connect_retry=status['connect_retry'],
+                    delay=status['sql_delay'])
+    return view
+
+
+class Plan(object):
+    def __init__(self):
+        self.statements = []   # (sql, params) run with replication stopped
+        self.stop = False
+        self.start = False
+        self.end_state = None
+        self.change = {}
+        self.read_only = None
+
+
+def plan(dialect, status, params, current_read_only):
+    """Decide the statements. Raises DialectError/ValueError naming the fix."""
+    result = Plan()
+    name = params['connection_name']
+    state = params['state']
+    running = threads_running(status)
+    fully_running = status.get('io_running') in ('Yes', 'Connecting') and status.get('sql_running') == 'Yes'
+
+    if params.get('read_only') is not None and bool(params['read_only']) != current_read_only:
+        result.read_only = bool(params['read_only'])
+
+    if state == 'absent':
+        if status.get('configured') or running:
+            result.stop = running
+            result.statements.append(dialect.reset_statement(name))
+        result.end_state = 'absent'
+        return result
+
+    if params.get('source_gtid') and not dialect.is_mariadb:
+        raise DialectError('source_gtid (MariaDB GTID) does not exist on %s: use source_auto_position=true '
+                           'or source_log_file/source_log_pos.' % dialect.name)
+    if params['source_auto_position'] and dialect.is_mariadb:
+        raise DialectError('MariaDB has no auto-position: use source_gtid=slave_pos (or current_pos, or an '
+                           'explicit GTID such as 0-13301-2045).')
+
+    configured_after = status.get('configured')
+    if params.get('source_host'):
+        renew = params['force'] or identity_differs(status, params)
+        if renew:
+            if params.get('source_password') is None:
+                raise ValueError('source_password is required to configure a new source.')
+            if not (params.get('source_log_file') or params.get('source_gtid') or params['source_auto_position']):
+                raise ValueError('the source is new or changes but no starting point was given: set '
+                                 'source_log_file+source_log_pos, or source_gtid (MariaDB), or '
+                                 'source_auto_position=true (MySQL).')
+            result.change = full_settings(dialect, params)
+        else:
+            result.change = setting_changes(dialect, status, params)
+            if params['update_password'] == 'always' and params.get('source_password') is not None:
+                result.change['password'] = params['source_password']
+        gtid = params.get('source_gtid')
+        if renew and gtid and gtid.lower() not in MARIADB_GTID_MODES:
+            result.statements.append(dialect.gtid_slave_pos_statement(gtid))
+        if result.change:
+            result.statements.append(dialect.change_statement(result.change, name))
+        configured_after = True
+
+    if configured_after and list(status.get('replicate_wild_ignore_table') or []) != list(params['ignore_tables']):
+        result.statements.append(dialect.wild_ignore_statement(params['ignore_tables'], name))
+
+    if result.statements and running:
+        if state == 'present' and not params['force']:
+            raise ValueError('replication is running and its configuration must change; state=present does not '
+                             'stop a running replica: use state=started (stop, change, start) or force=true.')
+        result.stop = True
+    want_running = state == 'started' or (state == 'present' and running)
+    if state == 'stopped':
+        result.stop = running
+        want_running = False
+    if want_running and not configured_after:
+        raise ValueError('replication is not configured: give source_host, source_user, source_password and a '
+                         'starting point.')
+    if want_running and (result.stop or not fully_running):
+        if running and not result.stop:
+            result.stop = True  # half-running (one thread died): restart both
+        result.start = True
+    result.end_state = ('running' if want_running else 'stopped') if configured_after else 'absent'
+    return result
+
+
+def read_replica_status(cursor, dialect, name):
+    try:
+        return read_status(cursor, dialect, connection_name=name)
+    except SqlError as exc:
+        if exc.errno == NO_CONNECTION:
+            return normalize_status(None)
+        raise
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=MUTUALLY_EXCLUSIVE)
+    params = module.params
+    problems = validate(params)
+    if problems:
+        module.fail_json(msg=' '.join(problems))
+    secrets = [params.get('source_password'), params.get('login_password')]
+    name = params['connection_name']
+
+    conn = connect(module)
+    cursor = conn.cursor()
+    queries = []
+    dialect = None
+
+    def read():
+        return read_replica_status(cursor, dialect, name)
+
+    def execute(sql, sql_params=None):
+        if not module.check_mode:
+            run(cursor, sql, sql_params, secrets=secrets)
+        queries.append(render_query(sql, sql_params, secrets))
+
+    def fail(msg, **extra):
+        module.fail_json(msg=msg, changed=bool(queries) and not module.check_mode, queries=queries, **extra)
+
+    try:
+        dialect = detect(cursor)
+        status = read()
+        read_only = bool(int(run(cursor, 'SELECT @@global.read_only AS ro')[0]['ro']))
+        before = settings_view(status, read_only)
+        try:
+            the_plan = plan(dialect, status, params, read_only)
+        except (DialectError, ValueError) as exc:
+            fail(str(exc), status=status)
+        if the_plan.read_only is not None:
+            execute('SET GLOBAL read_only = %s', [int(the_plan.read_only)])
+            read_only = the_plan.read_only
+        if the_plan.stop:
+            execute(*dialect.stop_statement(name))
+        for sql, sql_params in the_plan.statements:
+            execute(sql, sql_params)
+        if the_plan.start:
+            execute(*dialect.start_statement(name))
+        changed = bool(queries)
+        if module.check_mode:
+            after = predicted_view(before, params, the_plan, read_only)
+        else:
+            status = check_started(read) if the_plan.start else read()
+            if params['wait'] and the_plan.end_state == 'running':
+                status = wait_until_caught_up(read, params['wait_timeout'], params['max_lag'])
+            after = settings_view(status, read_only)
+    except SqlError as exc:
+        fail(exc.message, errno=exc.errno, dialect=dialect.describe() if dialect else None)
+    except ReplicationWaitError as exc:
+        fail(str(exc), status=exc.status)
+    finally:
+        conn.close()
+
+    module.exit_json(changed=changed, status=status, before=before, after=after, lag=lag(status),
+                     queries=queries, dialect=dialect.describe(), diff=dict(before=before, after=after))
+
+
+def predicted_view(before, params, the_plan, read_only):
+    if the_plan.end_state == 'absent':
+        return dict(state='absent', read_only=read_only, ignore_tables=before['ignore_tables'])
+    after = dict(before)
+    if params.get('source_host'):
+        after.update(source_host=params['source_host'], source_port=params['source_port'],
+                     source_user=params['source_user'], source_password=MASK, ssl=params['ssl'])
+    after.update(state=the_plan.end_state, read_only=read_only, ignore_tables=list(params['ignore_tables']))
+    return after
+
+
+if __name__ == '__main__':
+    main()

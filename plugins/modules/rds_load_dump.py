@@ -1,0 +1,390 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: rds_load_dump
+short_description: Stream a consistent dump of a self-managed source into RDS, returning its binlog coordinates
+version_added: 0.1.0
+description:
+  - Runs C(mariadb-dump --single-transaction --master-data=2 --gtid --routines --triggers --events)
+    against the self-managed source and pipes it, through a filter, into C(mariadb) connected to RDS
+    as its master user (the O(login_user)). Nothing is written to disk unless O(dump_path) is set.
+  - The filter removes what the RDS master user may not run (no SUPER); C(DEFINER) clauses are
+    stripped (objects then belong to the master user) or rewritten to O(definer_user);
+    C(SET @@GLOBAL.GTID_PURGED), C(SET @@SESSION.SQL_LOG_BIN), C(SET GLOBAL), C(CHANGE MASTER),
+    C(START/STOP SLAVE) and C(RESET MASTER/SLAVE) are dropped. Row data is never changed.
+  - On MariaDB the dump takes no global lock; the coordinates (binary log file/position and MariaDB
+    GTID) are those of the dump's consistent snapshot, read from the dump's own comments.
+  - When the source has no schema to copy, nothing is loaded and the source's current coordinates
+    are returned (no change).
+  - Always reports a change when it loads. Idempotence is the caller's job (the role
+    M(mysql_rds.replication.rds_external_master) status tells whether RDS already replicates).
+author:
+  - mysql_rds.replication contributors (@mysql_rds)
+extends_documentation_fragment:
+  - mysql_rds.replication.connection
+attributes:
+  check_mode:
+    support: full
+    description: In check mode nothing is dumped nor loaded; the module lists the schemas it would copy.
+  diff_mode:
+    support: none
+    description: No diff.
+options:
+  source_host:
+    description: Host of the self-managed source.
+    type: str
+    default: localhost
+  source_port:
+    description: TCP port of the source.
+    type: int
+    default: 3306
+  source_unix_socket:
+    description: Unix socket of the source (used instead of host/port when set).
+    type: str
+  source_user:
+    description: Account on the source that may dump (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
+    type: str
+    required: true
+  source_password:
+    description: Password of O(source_user).
+    type: str
+  source_ca_cert:
+    description: CA file to verify the source's certificate (TLS to the source when set).
+    type: path
+  databases:
+    description:
+      - Schemas to copy. When empty, every schema of the source except C(mysql), C(information_schema),
+        C(performance_schema), C(sys) and those in O(exclude_databases).
+    type: list
+    elements: str
+    default: []
+  exclude_databases:
+    description: Schemas left out when O(databases) is empty.
+    type: list
+    elements: str
+    default: []
+  definer:
+    description:
+      - What to do with C(DEFINER=user@host) clauses of views, routines, triggers and events.
+      - C(strip) removes them (the objects are created with the loading master user as definer),
+        C(rewrite) replaces them with O(definer_user), C(keep) leaves them (fails on RDS unless every
+        definer is the master user).
+    type: str
+    choices: [strip, rewrite, keep]
+    default: strip
+  definer_user:
+    description: C(user) or C(user@host) for O(definer=rewrite); default the O(login_user) at C(%).
+    type: str
+  dump_path:
+    description: Also write the filtered dump to this file (mode 0600). By default the stream is not kept.
+    type: path
+  dump_command:
+    description: The dump client.
+    type: str
+    default: mariadb-dump
+  client_command:
+    description: The SQL client that loads the stream into RDS.
+    type: str
+    default: mariadb
+  extra_dump_options:
+    description: More options for O(dump_command), e.g. C(--max-allowed-packet=1G).
+    type: list
+    elements: str
+    default: []
+requirements:
+  - PyMySQL >= 1.0 and the C(mariadb-dump)/C(mariadb) clients on the host that runs the module.
+notes:
+  - The source must be MariaDB for a lock-free snapshot; on MySQL C(--master-data) takes a brief
+    global read lock.
+  - Passwords go to the clients in a temporary option file (mode 0600, removed at once), never on
+    a command line.
+seealso:
+  - module: mysql_rds.replication.rds_external_master
+'''
+
+EXAMPLES = r'''
+- name: Copy every schema of the source into RDS
+  mysql_rds.replication.rds_load_dump:
+    login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_master_password }}"
+    ca_cert: /etc/mysql/rds-global-bundle.pem
+    source_host: 127.0.0.1
+    source_user: dba
+    source_password: "{{ dba_password }}"
+  register: seed
+
+- name: Start replication from the dump's position
+  mysql_rds.replication.rds_external_master:
+    login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_master_password }}"
+    source_host: onprem.example.com
+    source_user: rds_repl
+    source_password: "{{ rds_repl_password }}"
+    source_log_file: "{{ seed.coordinates.log_file }}"
+    source_log_pos: "{{ seed.coordinates.log_pos }}"
+'''
+
+RETURN = r'''
+coordinates:
+  description: Binary log coordinates of the dump's snapshot on the source.
+  returned: when loaded
+  type: dict
+  sample: {log_file: mysql-bin.000003, log_pos: 1968, gtid: 0-13604-42}
+databases:
+  description: Schemas copied (or that would be in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [shop, billing]
+bytes_loaded:
+  description: Size of the filtered stream sent to RDS.
+  returned: when loaded
+  type: int
+definers_changed:
+  description: Number of DEFINER clauses stripped or rewritten.
+  returned: when loaded
+  type: int
+dropped_statements:
+  description: First line of every statement removed from the stream.
+  returned: when loaded
+  type: list
+  elements: str
+  sample: ["SET @@SESSION.SQL_LOG_BIN= 0;"]
+dump_command:
+  description: The dump command line (no password; it is in a temporary option file).
+  returned: always
+  type: list
+  elements: str
+'''
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
+    ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
+
+SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
+
+
+def source_params(params):
+    return dict(login_host=params['source_host'], login_port=params['source_port'],
+                login_unix_socket=params['source_unix_socket'], login_user=params['source_user'],
+                login_password=params['source_password'] or '', ca_cert=params['source_ca_cert'],
+                config_file=params['config_file'], connect_timeout=params['connect_timeout'],
+                check_hostname=params['check_hostname'])
+
+
+def option_file(directory, name, kwargs):
+    """Write a [client] option file for the CLI clients from pymysql.connect() kwargs."""
+    lines = ['[client]', 'user=%s' % kwargs.get('user')]
+    if kwargs.get('password'):
+        lines.append('password="%s"' % kwargs['password'].replace('\\', '\\\\').replace('"', '\\"'))
+    if kwargs.get('unix_socket'):
+        lines.append('socket=%s' % kwargs['unix_socket'])
+    else:
+        lines.extend(['host=%s' % kwargs['host'], 'port=%s' % kwargs['port'], 'protocol=TCP'])
+    ssl = kwargs.get('ssl') or {}
+    if ssl.get('ca'):
+        lines.append('ssl-ca=%s' % ssl['ca'])
+        if ssl.get('check_hostname'):
+            lines.append('ssl-verify-server-cert')
+    for key, option in (('cert', 'ssl-cert'), ('key', 'ssl-key')):
+        if ssl.get(key):
+            lines.append('%s=%s' % (option, ssl[key]))
+    path = os.path.join(directory, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as handle:
+        handle.write('\n'.join(lines) + '\n')
+    return path
+
+
+def schemas_to_copy(module, source_kwargs):
+    params = module.params
+    import pymysql  # connection.connect() already reported a missing PyMySQL
+    try:
+        conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **source_kwargs)
+    except Exception as exc:  # pylint: disable=broad-except
+        module.fail_json(msg='cannot connect to the source as %s: %s'
+                         % (source_kwargs.get('user'), mask_text(exc, [source_kwargs.get('password')])))
+    try:
+        existing = [row['Database'] for row in run(conn.cursor(), 'SHOW DATABASES')]
+    except SqlError as exc:
+        module.fail_json(msg=exc.message)
+    finally:
+        conn.close()
+    if params['databases']:
+        missing = sorted(set(params['databases']) - set(existing))
+        if missing:
+            module.fail_json(msg='schemas not found on the source: %s; fix databases.' % ', '.join(missing))
+        return list(params['databases'])
+    skip = set(SYSTEM_SCHEMAS) | set(params['exclude_databases'])
+    return [name for name in existing if name not in skip]
+
+
+def current_coordinates(module, source_kwargs):
+    import pymysql
+    try:
+        conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **source_kwargs)
+        try:
+            status = run(conn.cursor(), 'SHOW MASTER STATUS')
+            gtid = run(conn.cursor(), 'SELECT @@global.gtid_binlog_pos AS gtid')[0]['gtid']
+        finally:
+            conn.close()
+    except (SqlError, pymysql.MySQLError) as exc:
+        module.fail_json(msg='cannot read the source position: %s' % mask_text(exc, [source_kwargs.get('password')]))
+    if not status:
+        module.fail_json(msg='binary logging is off on the source: enable log_bin.')
+    return dict(log_file=status[0]['File'], log_pos=int(status[0]['Position']), gtid=gtid)
+
+
+class StderrReader(threading.Thread):
+    """Drain a pipe so a chatty client never blocks on a full stderr buffer."""
+
+    def __init__(self, pipe):
+        super(StderrReader, self).__init__()
+        self.daemon = True
+        self.pipe = pipe
+        self.data = b''
+
+    def run(self):
+        self.data = self.pipe.read()
+
+
+def load(module, dump_cmd, load_cmd, dump_filter, secrets):
+    dump = subprocess.Popen(dump_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    loader = subprocess.Popen(load_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    readers = [StderrReader(dump.stderr), StderrReader(loader.stderr), StderrReader(loader.stdout)]
+    for reader in readers:
+        reader.start()
+    keep = None
+    if module.params['dump_path']:
+        fd = os.open(module.params['dump_path'], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        keep = os.fdopen(fd, 'wb')
+    sink = Tee(loader.stdin, keep)
+    written = 0
+    try:
+        written = filter_stream(dump.stdout, sink, dump_filter)
+    except (IOError, OSError):
+        pass  # the loader died: its exit status and stderr say why
+    finally:
+        for pipe in (loader.stdin, keep):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except (IOError, OSError):
+                    pass
+    dump_rc = dump.wait()
+    load_rc = loader.wait()
+    for reader in readers:
+        reader.join()
+    if dump_rc != 0 or load_rc != 0:
+        module.fail_json(
+            msg='dump | filter | load failed (dump exit %s, load exit %s): %s %s'
+                % (dump_rc, load_rc,
+                   mask_text(readers[0].data.decode('utf-8', 'replace').strip(), secrets),
+                   mask_text(readers[1].data.decode('utf-8', 'replace').strip(), secrets)),
+            hint='error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
+                 "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
+    return written
+
+
+class Tee(object):
+    def __init__(self, first, second=None):
+        self.first = first
+        self.second = second
+
+    def write(self, data):
+        self.first.write(data)
+        if self.second is not None:
+            self.second.write(data)
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        source_host=dict(type='str', default='localhost'),
+        source_port=dict(type='int', default=3306),
+        source_unix_socket=dict(type='str'),
+        source_user=dict(type='str', required=True),
+        source_password=dict(type='str', no_log=True),
+        source_ca_cert=dict(type='path'),
+        databases=dict(type='list', elements='str', default=[]),
+        exclude_databases=dict(type='list', elements='str', default=[]),
+        definer=dict(type='str', choices=['strip', 'rewrite', 'keep'], default='strip'),
+        definer_user=dict(type='str'),
+        dump_path=dict(type='path'),
+        dump_command=dict(type='str', default='mariadb-dump'),
+        client_command=dict(type='str', default='mariadb'),
+        extra_dump_options=dict(type='list', elements='str', default=[]),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    try:
+        target_kwargs = connection_params(params)
+        source_kwargs = connection_params(source_params(params))
+    except ConnectionConfigError as exc:
+        module.fail_json(msg=str(exc))
+    secrets = [target_kwargs.get('password'), source_kwargs.get('password')]
+
+    # Fail early (and in check mode) when RDS is unreachable with these credentials.
+    conn = connect(module)
+    conn.close()
+    databases = schemas_to_copy(module, source_kwargs)
+    if not databases:
+        # An empty source: nothing to load, replication starts from where the source is now.
+        module.exit_json(changed=False, databases=[], coordinates=current_coordinates(module, source_kwargs),
+                         bytes_loaded=0, definers_changed=0, dropped_statements=[], dump_command=[])
+
+    dump_options = ['--single-transaction', '--master-data=2', '--gtid', '--routines', '--triggers',
+                    '--events', '--hex-blob', '--quick'] + params['extra_dump_options']
+    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + dump_options + ['--databases'] + databases
+    if module.check_mode:
+        module.exit_json(changed=True, databases=databases, dump_command=shown_dump)
+
+    try:
+        dump_filter = DumpFilter(params['definer'], params['definer_user'] or '%s@%%' % target_kwargs.get('user'))
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    workdir = tempfile.mkdtemp(prefix='rds_load_dump.')
+    try:
+        source_cnf = option_file(workdir, 'source.cnf', source_kwargs)
+        target_cnf = option_file(workdir, 'target.cnf', target_kwargs)
+        dump_cmd = [params['dump_command'], '--defaults-extra-file=%s' % source_cnf] + dump_options
+        dump_cmd += ['--databases'] + databases
+        load_cmd = [params['client_command'], '--defaults-extra-file=%s' % target_cnf, '--binary-mode',
+                    '--batch']
+        try:
+            written = load(module, dump_cmd, load_cmd, dump_filter, secrets)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
+                                                              mask_text(exc, secrets)))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    coordinates = dump_filter.coordinates
+    if not coordinates['log_file'] and not coordinates['gtid']:
+        module.fail_json(msg='the dump carries no binary log coordinates: enable log_bin on the source.',
+                         databases=databases)
+    module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=written,
+                     definers_changed=dump_filter.definers, dropped_statements=dump_filter.dropped,
+                     dump_command=shown_dump)
+
+
+if __name__ == '__main__':
+    main()

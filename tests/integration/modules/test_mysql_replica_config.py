@@ -1,0 +1,217 @@
+"""mysql_replica_config against the lab: onprem_replica replicates from rds_source (direction 1).
+
+Tests run in file order and share one replica; the destructive ones (bad passwords,
+purged binlogs) come last and the module fixture resets the replica afterwards.
+"""
+import time
+
+import pytest
+
+from module_runner import assert_no_secret, login, purge_binlogs_before_current, run_module, sql
+
+SOURCE, REPLICA = 'rds_source', 'onprem_replica'
+DB = 'it_replica_config'
+USER = 'it_repl'
+
+
+def replica_status(conn):
+    rows = sql(conn, 'SHOW SLAVE STATUS')
+    return rows[0] if rows else None
+
+
+def reset_replica(conn):
+    sql(conn, 'STOP SLAVE')
+    sql(conn, 'RESET SLAVE ALL')
+    sql(conn, "SET GLOBAL replicate_wild_ignore_table = ''")
+    sql(conn, 'SET GLOBAL read_only = 0')
+    sql(conn, 'DROP DATABASE IF EXISTS %s' % DB)
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return predicate()
+
+
+@pytest.fixture(scope='module')
+def env(lab, repl_password):
+    source = lab.connect(SOURCE, root=True)
+    replica = lab.connect(REPLICA, root=True)
+    sql(source, 'SET SESSION sql_log_bin = 0')
+    sql(source, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
+    sql(source, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
+    sql(source, "GRANT REPLICATION SLAVE ON *.* TO %s@'127.0.0.1'" % USER)
+    sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
+    sql(source, 'SET SESSION sql_log_bin = 1')
+    reset_replica(replica)
+    master = sql(source, 'SHOW MASTER STATUS')[0]
+    sql(source, 'CREATE DATABASE %s' % DB)
+    sql(source, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20))' % DB)
+    sql(source, "INSERT INTO %s.t VALUES (1, 'a'), (2, 'b'), (3, 'c')" % DB)
+    source_info = lab.instances[SOURCE]
+    args = dict(login(lab, REPLICA), source_host=source_info['host'], source_port=source_info['port'],
+                source_user=USER, source_password=repl_password, source_log_file=master['File'],
+                source_log_pos=int(master['Position']), ssl_ca=str(lab.tls_dir / 'ca.pem'), read_only=True)
+    yield dict(args=args, source=source, replica=replica, lab=lab, password=repl_password)
+    reset_replica(replica)
+    sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
+    source.close()
+    replica.close()
+
+
+def count(conn):
+    try:
+        return sql(conn, 'SELECT COUNT(*) AS n FROM %s.t' % DB)[0]['n']
+    except Exception:  # table not there yet
+        return -1
+
+
+def test_check_mode_changes_nothing(env):
+    run = run_module('mysql_replica_config', env['args'], check=True, diff=True)
+    assert not run.failed, run
+    assert run.changed is True
+    assert any('CHANGE MASTER TO' in query for query in run.result['queries'])
+    assert replica_status(env['replica']) is None
+    assert sql(env['replica'], 'SELECT @@global.read_only AS ro')[0]['ro'] == 0
+    assert_no_secret(run, env['password'])
+
+
+def test_configures_and_replicates(env):
+    run = run_module('mysql_replica_config', dict(env['args'], wait=True, wait_timeout=120), diff=True, verbose=True)
+    assert not run.failed, run
+    assert run.changed is True
+    status = run.result['status']
+    assert (status['io_running'], status['sql_running']) == ('Yes', 'Yes')
+    assert status['ssl_allowed'] is True and status['ssl_verify_server_cert'] is True
+    assert status['replicate_wild_ignore_table'] == ['mysql.rds\\_%']
+    assert run.result['after']['source_password'] == '********'
+    assert run.result['diff']['after']['state'] == 'running'
+    assert_no_secret(run, env['password'], env['args']['login_password'])
+    assert wait_for(lambda: count(env['replica']) == 3)
+    sql(env['source'], "INSERT INTO %s.t VALUES (4, 'd'), (5, 'e')" % DB)
+    assert wait_for(lambda: count(env['replica']) == 5)
+    assert sql(env['replica'], 'SELECT @@global.read_only AS ro')[0]['ro'] == 1
+    # RDS's heartbeat writes are filtered, so the applier never stops on them
+    time.sleep(3)
+    assert replica_status(env['replica'])['Slave_SQL_Running'] == 'Yes'
+
+
+def test_second_run_is_unchanged(env):
+    run = run_module('mysql_replica_config', env['args'])
+    assert not run.failed, run
+    assert run.changed is False
+    assert run.result['queries'] == []
+
+
+def test_check_mode_on_a_configured_replica(env):
+    # MariaDB keeps connect_retry across RESET SLAVE ALL: pick a value that differs from now
+    retry = env['retry'] = replica_status(env['replica'])['Connect_Retry'] % 50 + 7
+    run = run_module('mysql_replica_config', dict(env['args'], connect_retry=retry), check=True, diff=True)
+    assert run.changed is True
+    assert any('MASTER_CONNECT_RETRY = %d' % retry in query for query in run.result['queries'])
+    assert replica_status(env['replica'])['Connect_Retry'] != retry
+
+
+def test_present_refuses_to_reconfigure_running_replica(env):
+    run = run_module('mysql_replica_config', dict(env['args'], state='present', connect_retry=env['retry']))
+    assert run.failed
+    assert 'force=true' in run.result['msg'] and 'state=started' in run.result['msg']
+    assert replica_status(env['replica'])['Connect_Retry'] != env['retry']
+
+
+def test_started_applies_only_the_difference(env):
+    env['args']['connect_retry'] = env['retry']
+    run = run_module('mysql_replica_config', env['args'])
+    assert not run.failed, run
+    assert run.changed is True
+    assert run.result['queries'] == ['STOP SLAVE', 'CHANGE MASTER TO MASTER_CONNECT_RETRY = %d' % env['retry'],
+                                     'START SLAVE']
+    assert replica_status(env['replica'])['Connect_Retry'] == env['retry']
+    sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
+    assert wait_for(lambda: count(env['replica']) == 6)
+    assert run_module('mysql_replica_config', env['args']).changed is False
+
+
+def test_stopped_then_started(env):
+    run = run_module('mysql_replica_config', dict(env['args'], state='stopped'))
+    assert not run.failed, run
+    assert run.changed is True
+    assert replica_status(env['replica'])['Slave_IO_Running'] == 'No'
+    assert run_module('mysql_replica_config', dict(env['args'], state='stopped')).changed is False
+    run = run_module('mysql_replica_config', dict(env['args'], wait=True, wait_timeout=120))
+    assert run.changed is True and run.result['status']['sql_running'] == 'Yes', run
+
+
+def test_gtid_and_file_position_together_are_refused(env):
+    before = replica_status(env['replica'])
+    run = run_module('mysql_replica_config', dict(env['args'], source_gtid='slave_pos'))
+    assert run.failed
+    assert 'mutually exclusive' in run.result['msg']
+    assert replica_status(env['replica'])['Using_Gtid'] == before['Using_Gtid']
+
+
+def test_wrong_login_password(env):
+    bad = 'Wrong-' + env['password']
+    run = run_module('mysql_replica_config', dict(env['args'], login_password=bad), verbose=True)
+    assert run.failed
+    assert '1045' in run.result['msg'] and 'login_password' in run.result['msg']
+    assert_no_secret(run, bad, env['password'])
+
+
+def test_unreachable_host(env):
+    port = env['lab'].instances[REPLICA]['port'] + 6  # nothing listens there in the lab
+    run = run_module('mysql_replica_config', dict(env['args'], login_port=port, connect_timeout=5))
+    assert run.failed
+    assert '2003' in run.result['msg'] and 'login_host/login_port' in run.result['msg']
+
+
+def test_wrong_replication_password_fails_with_the_fix(env):
+    bad = 'Bad-' + env['password']
+    run = run_module('mysql_replica_config', dict(env['args'], source_password=bad, force=True), verbose=True)
+    assert run.failed
+    assert '1045' in run.result['msg'] and 'source_user/source_password' in run.result['msg']
+    assert_no_secret(run, bad, env['password'])
+
+
+def test_purged_binlog_fails_with_the_fix(env):
+    old_file = purge_binlogs_before_current(env['source'])
+    run = run_module('mysql_replica_config', dict(env['args'], source_log_file=old_file, source_log_pos=4,
+                                                  force=True))
+    assert run.failed
+    assert '1236' in run.result['msg'] and 'binlog retention' in run.result['msg']
+    assert_no_secret(run, env['password'])
+
+
+def test_unknown_binlog_file_fails_with_the_fix(env):
+    run = run_module('mysql_replica_config', dict(env['args'], source_log_file='mysql-bin-changelog.999999',
+                                                  source_log_pos=4, force=True))
+    assert run.failed
+    assert '1236' in run.result['msg']
+
+
+def test_gtid_start_point_recovers_a_broken_replica(env):
+    """After the purge above: repoint by an explicit MariaDB GTID (gtid_slave_pos + slave_pos)."""
+    gtid = sql(env['source'], 'SELECT @@gtid_binlog_pos AS pos')[0]['pos']
+    args = dict(env['args'], source_gtid=gtid, force=True, wait=True, wait_timeout=120)
+    del args['source_log_file'], args['source_log_pos']
+    run = run_module('mysql_replica_config', args)
+    assert not run.failed, run
+    assert 'SET GLOBAL gtid_slave_pos = %s' % "'%s'" % gtid in run.result['queries']
+    assert run.result['status']['using_gtid'] == 'slave_pos'
+    sql(env['source'], "INSERT INTO %s.t VALUES (7, 'g')" % DB)
+    assert wait_for(lambda: count(env['replica']) == 7)
+    del args['force']
+    assert run_module('mysql_replica_config', args).changed is False
+    # current_pos/slave_pos are modes, compared like any other setting
+    assert run_module('mysql_replica_config', dict(args, source_gtid='slave_pos')).changed is False
+
+
+def test_absent_forgets_the_source(env):
+    run = run_module('mysql_replica_config', dict(env['args'], state='absent'), diff=True)
+    assert not run.failed, run
+    assert run.changed is True
+    assert replica_status(env['replica']) is None
+    assert run_module('mysql_replica_config', dict(env['args'], state='absent')).changed is False

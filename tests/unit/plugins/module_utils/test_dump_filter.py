@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import io
+
+import pytest
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
+
+MARIADB_DUMP = b"""/*M!999999\\- enable the sandbox mode */
+-- CHANGE MASTER TO MASTER_USE_GTID=slave_pos;
+-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000007', MASTER_LOG_POS=1968;
+CREATE DATABASE /*!32312 IF NOT EXISTS*/ `app`;
+INSERT INTO `t` VALUES (1,'a DEFINER=`x`@`y` b'),(2,'SET GLOBAL read_only=1;');
+/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 trigger tr before insert on t for each row set new.v=1
+*/;;
+/*!50106 CREATE*/ /*!50117 DEFINER=`root`@`localhost`*/ /*!50106 EVENT `e` ON SCHEDULE EVERY 1 HOUR DO select 1
+*/ ;;
+CREATE DEFINER=`app_owner`@`10.0.%` PROCEDURE `p`()
+select 1
+;;
+/*!50013 DEFINER='root'@'localhost' SQL SECURITY DEFINER */
+-- SET GLOBAL gtid_slave_pos='0-13604-42';
+"""
+
+MYSQL_DUMP = b"""SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN;
+SET @@SESSION.SQL_LOG_BIN= 0;
+SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,
+5f2bd7e0-71ca-11e1-9e33-c80aa9429562:1-17';
+-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='binlog.000002', SOURCE_LOG_POS=157;
+CREATE TABLE `t` (`id` int);
+/*!40101 SET GLOBAL max_allowed_packet=1073741824 */;
+CHANGE MASTER TO MASTER_LOG_FILE='binlog.000002', MASTER_LOG_POS=157;
+START SLAVE;
+SET @@SESSION.SQL_LOG_BIN = @MYSQLDUMP_TEMP_LOG_BIN;
+"""
+
+
+def run_filter(data, **kwargs):
+    dump_filter = DumpFilter(**kwargs)
+    out = io.BytesIO()
+    filter_stream(io.BytesIO(data), out, dump_filter)
+    return dump_filter, out.getvalue()
+
+
+def test_mariadb_coordinates_are_read():
+    dump_filter, _out = run_filter(MARIADB_DUMP)
+    assert dump_filter.coordinates == dict(log_file='mysql-bin.000007', log_pos=1968, gtid='0-13604-42')
+
+
+def test_definers_are_stripped_everywhere_but_in_data():
+    dump_filter, out = run_filter(MARIADB_DUMP)
+    assert dump_filter.definers == 4
+    body = out.replace(b"INSERT INTO `t` VALUES (1,'a DEFINER=`x`@`y` b')", b'')
+    assert b'DEFINER=`' not in body and b"DEFINER='" not in body
+    assert b"(1,'a DEFINER=`x`@`y` b')" in out
+    assert b'CREATE  PROCEDURE `p`()' in out
+    assert b'SQL SECURITY DEFINER */' in out
+
+
+def test_definers_rewritten_to_master_user():
+    dump_filter, out = run_filter(MARIADB_DUMP, definer='rewrite', definer_user='admin')
+    assert out.count(b'DEFINER=`admin`@`%`') == 4
+    assert b'root' not in out and b'app_owner' not in out
+
+
+def test_keep_leaves_definers():
+    _dump_filter, out = run_filter(MARIADB_DUMP, definer='keep')
+    assert out == MARIADB_DUMP
+
+
+def test_mysql_super_only_statements_are_dropped():
+    dump_filter, out = run_filter(MYSQL_DUMP)
+    text = out.decode()
+    assert 'GTID_PURGED' not in text
+    assert '5f2bd7e0' not in text, 'the continuation line of GTID_PURGED must go too'
+    assert 'SQL_LOG_BIN=' not in text.replace(' ', '')
+    assert 'SET GLOBAL' not in text
+    assert 'START SLAVE' not in text
+    assert "MASTER_LOG_POS=157;\n" not in text.replace('-- CHANGE REPLICATION', '')
+    assert 'SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN;' in text, 'reading sql_log_bin is harmless'
+    assert 'CREATE TABLE `t`' in text
+    assert len(dump_filter.dropped) == 6
+    assert dump_filter.coordinates['log_file'] == 'binlog.000002'
+    assert dump_filter.coordinates['log_pos'] == 157
+
+
+def test_data_lines_are_never_touched():
+    line = b"INSERT INTO `x` VALUES ('SET GLOBAL a=1;','CHANGE MASTER TO x');\n"
+    _dump_filter, out = run_filter(line)
+    assert out == line
+
+
+def test_row_per_line_inserts_are_data():
+    dump = (b"INSERT INTO `items` VALUES\n"
+            b"(1,'one'),\n"
+            b"(2,'SET GLOBAL x=1;'),\n"
+            b"(3,'DEFINER=`x`@`y`');\n"
+            b"CREATE DEFINER=`root`@`localhost` PROCEDURE `p`()\n")
+    dump_filter, out = run_filter(dump)
+    assert b"(3,'DEFINER=`x`@`y`');\n" in out
+    assert b"(2,'SET GLOBAL x=1;'),\n" in out
+    assert b'CREATE  PROCEDURE' in out
+    assert dump_filter.definers == 1 and not dump_filter.dropped
+
+
+def test_rewrite_needs_a_user():
+    with pytest.raises(ValueError):
+        DumpFilter(definer='rewrite')
+    with pytest.raises(ValueError):
+        DumpFilter(definer='bogus')

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.mysql_rds.replication.plugins.modules import rds_cutover as rc
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import ReplicationWaitError
+
+
+class FakeCursor(object):
+    """Answers queries by the first matching substring; records every statement."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.executed = []
+        self.description = None
+        self._rows = []
+
+    def execute(self, sql, params=None):
+        self.executed.append(sql % tuple(params) if params else sql)
+        self._rows = []
+        for needle, rows in self.answers:
+            if needle in sql:
+                self._rows = rows
+                break
+        self.description = [('x',)] if self._rows else None
+
+    def fetchall(self):
+        return self._rows
+
+    def nextset(self):
+        return None
+
+
+def healthy_status(**changes):
+    status = dict(configured=True, io_running='Yes', sql_running='Yes', seconds_behind_source=0,
+                  source_server_id=13604, last_io_errno=0, last_sql_errno=0, relay_source_log_file='mysql-bin.000001',
+                  exec_source_log_pos=500)
+    status.update(changes)
+    return status
+
+
+def source_cursor(read_only=0):
+    return FakeCursor([('@@server_id', [{'id': 13604}]), ('read_only AS ro', [{'ro': read_only}]),
+                       ('innodb_trx', [{'n': 0}]), ('NOW(6)', [{'now': '2026-01-01 00:00:00.000001'}]),
+                       ('processlist', [{'id': 7}]),
+                       ('SHOW MASTER STATUS', [{'File': 'mysql-bin.000001', 'Position': 500}]),
+                       ('gtid_binlog_pos', [{'gtid': '0-13604-9'}])])
+
+
+@pytest.fixture
+def status(monkeypatch):
+    holder = {'status': healthy_status()}
+    monkeypatch.setattr(rc, 'read_status', lambda *args, **kwargs: holder['status'])
+    return holder
+
+
+def test_preflight_accepts_a_healthy_replica(status):
+    got, done = rc.preflight(source_cursor(), FakeCursor([]), None, max_lag=5)
+    assert got['io_running'] == 'Yes' and done is False
+
+
+@pytest.mark.parametrize('changes, words', [
+    (dict(seconds_behind_source=30), 'more than max_lag=5'),
+    (dict(sql_running='No', last_sql_errno=1062, last_sql_error='Duplicate entry'), 'not healthy'),
+    (dict(source_server_id=99), 'not from this source'),
+    (dict(configured=False), 'nothing to cut over'),
+])
+def test_preflight_refuses_before_touching_anything(status, changes, words):
+    status['status'] = healthy_status(**changes)
+    src = source_cursor()
+    with pytest.raises(rc.CutoverError) as err:
+        rc.preflight(src, FakeCursor([]), None, max_lag=5)
+    assert words in str(err.value)
+    assert not [sql for sql in src.executed if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL'))]
+
+
+def test_preflight_sees_a_finished_cutover(status):
+    status['status'] = dict(configured=False)
+    _status, done = rc.preflight(source_cursor(read_only=1), FakeCursor([]), None, max_lag=5)
+    assert done is True
+
+
+class Dialect(object):
+    @staticmethod
+    def rds_procedure(action):
+        return {'stop': 'mysql.rds_stop_replication', 'reset_external': 'mysql.rds_reset_external_master'}[action]
+
+
+class Module(object):
+    params = dict(grace_period=0, lock_wait_timeout=5, kill_sessions=True, wait_timeout=1, reset=True,
+                  checksum=False, checksum_exclude_databases=[])
+
+
+def test_cutover_freezes_waits_then_promotes(monkeypatch):
+    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
+    src = source_cursor()
+    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
+                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
+                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
+    result = rc.cutover(Module(), src, rds, Dialect(), rc.Timeline())
+    order = [sql for sql in src.executed if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL', 'UNLOCK'))]
+    assert order == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', 'KILL CONNECTION 7', 'UNLOCK TABLES']
+    assert 'CALL mysql.rds_stop_replication()' in rds.executed
+    assert 'CALL mysql.rds_reset_external_master()' in rds.executed
+    assert result['source_final'] == dict(file='mysql-bin.000001', position=500, gtid='0-13604-9')
+    assert result['rds_position']['file'] == 'mysql-bin-changelog.000002'
+    assert result['window_seconds'] >= 0 and result['sessions_killed'] == 1
+
+
+def test_cutover_undoes_the_freeze_when_rds_does_not_catch_up(monkeypatch):
+    def never(*args, **kwargs):
+        raise ReplicationWaitError('replication did not catch up within 1s', {})
+    monkeypatch.setattr(rc, 'wait_until_caught_up', never)
+    src = source_cursor()
+    rds = FakeCursor([])
+    with pytest.raises(rc.CutoverError) as err:
+        rc.cutover(Module(), src, rds, Dialect(), rc.Timeline())
+    assert 'source is writable again' in str(err.value)
+    assert src.executed[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert not [sql for sql in rds.executed if 'rds_stop_replication' in sql or 'rds_reset' in sql]
