@@ -1,0 +1,81 @@
+"""Helpers of the direction-2 tests (self-managed source -> RDS, cutover): run a playbook on the lab."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+class Run:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        found = RECAP.findall(proc.stdout)
+        self.changed = sum(int(m[2]) for m in found) if found else None
+        self.failed = sum(int(m[4]) for m in found) if found else None
+
+    def __repr__(self):
+        return "rc=%s changed=%s\n%s" % (self.rc, self.changed, self.output[-6000:])
+
+
+def collections_path(tmp_root):
+    """A collections tree where this repository is mysql_rds.replication."""
+    link = Path(tmp_root) / "ansible_collections" / "mysql_rds" / "replication"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        link.symlink_to(REPO)
+    return str(tmp_root)
+
+
+def ansible_playbook():
+    candidate = Path(sys.executable).parent / "ansible-playbook"
+    return str(candidate) if candidate.exists() else "ansible-playbook"
+
+
+def run_playbook(lab, collections, name, *args):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    cmd = [ansible_playbook(), "-i", str(lab.inventory_path), str(REPO / "playbooks" / name), *args]
+    proc = subprocess.run(cmd, cwd=str(REPO), env=env, capture_output=True, text=True, timeout=1500, check=False)
+    return Run(proc)
+
+
+def lab_secrets(lab):
+    """Every password the lab generated (values of $LAB_DIR/secrets.json)."""
+    path = Path(lab.facts["lab_dir"]) / "secrets.json"
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, str) and len(value) >= 8:
+            found.append(value)
+    walk(json.loads(path.read_text()))
+    return found
+
+
+def assert_no_secret(lab, run):
+    leaked = [s[:3] + "..." for s in lab_secrets(lab) if s in run.output]
+    assert not leaked, "secrets from secrets.json in the playbook output: %s" % leaked
+
+
+def reset_direction2(lab):
+    """Fresh onprem_source and rds_target (a previous run may have promoted RDS)."""
+    lab.labctl("load", "stop", "onprem_source", check=False)
+    for name in ("rds_target", "onprem_source"):
+        proc = lab.labctl("reset", name, check=False)
+        if proc.returncode != 0:
+            pytest.fail("labctl reset %s failed: %s%s" % (name, proc.stdout, proc.stderr))
+    lab.labctl("inventory")
+
+
+def status_row(lab, conn):
+    rows = lab.query(conn, "CALL mysql.rds_replica_status()")
+    return rows[0] if rows else {}

@@ -1,0 +1,134 @@
+"""playbooks/cutover_to_rds.yml on the lab: with the load generator writing to onprem_source
+throughout, set up replication, then promote RDS; no committed write may be lost."""
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from d2_playbooks import (assert_no_secret, collections_path, reset_direction2, run_playbook,
+                          status_row)
+
+TABLE = "loadgen.writes"
+
+
+@pytest.fixture(scope="module")
+def cutover(lab, tmp_path_factory):
+    collections = collections_path(tmp_path_factory.mktemp("collections"))
+    reset_direction2(lab)
+    report_path = Path(lab.facts["lab_dir"]) / "cutover_report.json"
+    if report_path.exists():
+        report_path.unlink()
+    lab.labctl("load", "start", "onprem_source")
+    try:
+        time.sleep(2)
+        setup = run_playbook(lab, collections, "onprem_to_rds.yml")
+        assert setup.rc == 0, setup
+        again = run_playbook(lab, collections, "onprem_to_rds.yml")
+        time.sleep(2)  # the source keeps taking writes right up to the freeze
+        promote = run_playbook(lab, collections, "cutover_to_rds.yml")
+        time.sleep(1)
+    finally:
+        lab.labctl("load", "stop", "onprem_source", check=False)
+    ids_file = Path(lab.facts["lab_dir"]) / "load" / "onprem_source.ids"
+    ids = [int(line) for line in ids_file.read_text().split()] if ids_file.exists() else []
+    report = json.loads(report_path.read_text()) if report_path.exists() else None
+    yield dict(setup=setup, again=again, promote=promote, ids=ids, report=report, collections=collections)
+    reset_direction2(lab)  # leave the lab as other tests expect it: RDS not promoted
+
+
+def test_cutover_succeeds(cutover):
+    assert cutover["promote"].rc == 0, cutover["promote"]
+    assert cutover["promote"].changed > 0, cutover["promote"]
+
+
+def test_second_setup_run_before_cutover_changes_nothing(cutover):
+    assert cutover["again"].rc == 0, cutover["again"]
+    assert cutover["again"].changed == 0, cutover["again"]
+
+
+def test_report_has_window_positions_and_checksums(cutover):
+    report = cutover["report"]
+    assert report is not None, cutover["promote"]
+    assert report["window_seconds"] > 0
+    assert report["source_final"]["file"] and report["source_final"]["position"] > 4
+    assert report["rds_executed"] == {"file": report["source_final"]["file"],
+                                      "position": report["source_final"]["position"]}
+    assert report["rds_position"]["file"] and report["rds_position"]["position"] > 4
+    steps = [s["step"] for s in report["timeline"]]
+    for step in ("preflight", "freeze_read_only", "global_read_lock", "source_position", "rds_caught_up",
+                 "rds_replication_stopped", "rds_external_master_reset", "rds_open"):
+        assert step in steps, steps
+    assert steps.index("freeze_read_only") < steps.index("rds_open")
+    assert report["checksums"]["equal"] is True, report["checksums"]
+    assert TABLE in report["checksums"]["source"]
+    assert "Writes unavailable for" in cutover["promote"].output
+
+
+def test_every_write_committed_before_the_freeze_is_on_rds(lab, cutover):
+    report = cutover["report"]
+    ids = cutover["ids"]
+    assert len(ids) > 50, "the load generator did not write during the test"
+    source = lab.connect("onprem_source")
+    rds = lab.connect("rds_target")
+    try:
+        # created_at is the source's clock at the start of each INSERT: a row started before the freeze
+        # either committed before it or was killed (and retried later with a new created_at).
+        before = lab.query(source, "SELECT id FROM %s WHERE created_at < %%s" % TABLE,
+                           (report["source_clock_at_freeze"],))
+        before_ids = {row["id"] for row in before}
+        committed_before = [i for i in ids if i in before_ids]
+        assert len(committed_before) > 50
+        on_rds = {row["id"] for row in lab.query(rds, "SELECT id FROM %s" % TABLE)}
+        missing = sorted(set(committed_before) - on_rds)
+        assert not missing, "committed on the source before the freeze, missing on RDS: %s" % missing[:20]
+        # And RDS has nothing the source did not commit before the freeze.
+        assert on_rds <= before_ids | set(), sorted(on_rds - before_ids)[:20]
+    finally:
+        source.close()
+        rds.close()
+
+
+def test_rds_is_writable_and_no_longer_replicates(lab, cutover):
+    rds = lab.connect("rds_target")
+    try:
+        row = status_row(lab, rds)
+        assert not row or (row.get("Slave_IO_Running") != "Yes" and not row.get("Master_Host")), row
+        assert lab.query(rds, "SELECT @@global.read_only AS ro")[0]["ro"] == 0
+        lab.query(rds, "CREATE DATABASE IF NOT EXISTS d2_cutover_probe")
+        lab.query(rds, "CREATE TABLE IF NOT EXISTS d2_cutover_probe.t (id INT PRIMARY KEY)")
+        lab.query(rds, "INSERT INTO d2_cutover_probe.t VALUES (1)")
+    finally:
+        rds.close()
+
+
+def test_the_way_back_replicates_from_rds(lab, cutover):
+    """cutover_to_rds_rollback_replica (on in the lab): the old source follows RDS."""
+    root = lab.connect("onprem_source", root=True)
+    try:
+        status = lab.query(root, "SHOW SLAVE STATUS")[0]
+        assert status["Slave_IO_Running"] == "Yes" and status["Slave_SQL_Running"] == "Yes", status
+        assert int(status["Master_Port"]) == lab.instances["rds_target"]["port"]
+        assert lab.query(root, "SELECT @@global.read_only AS ro")[0]["ro"] == 1
+        deadline = time.time() + 30
+        rows = []
+        while time.time() < deadline and not rows:
+            try:
+                rows = lab.query(root, "SELECT id FROM d2_cutover_probe.t")
+            except Exception:  # noqa: BLE001 - not replicated yet
+                rows = []
+            time.sleep(0.5)
+        assert rows == [{"id": 1}], "a write on the new primary did not reach the old source"
+    finally:
+        root.close()
+
+
+def test_cutover_again_changes_nothing(lab, cutover):
+    again = run_playbook(lab, cutover["collections"], "cutover_to_rds.yml")
+    assert again.rc == 0, again
+    assert again.changed == 0, again
+
+
+def test_no_secret_in_output(lab, cutover):
+    for key in ("setup", "again", "promote"):
+        assert_no_secret(lab, cutover[key])
