@@ -54,12 +54,12 @@ def cmd_status(_args):
     for inst in config.INSTANCES:
         pid = instances.pid(inst)
         all_up &= pid is not None
-        print("%-18s %-8s %-8s %-6d %s" % (inst.name, "running" if pid else "stopped", pid or "-",
-                                            config.port(inst), inst.kind))
+        row = (inst.name, "running" if pid else "stopped", pid or "-", config.port(inst), inst.kind)
+        print("%-18s %-8s %-8s %-6d %s" % row)
     pid = aws.pid()
     all_up &= pid is not None
-    print("%-18s %-8s %-8s %-6d %s" % ("moto", "running" if pid else "stopped", pid or "-",
-                                        config.moto_port(), config.moto_url()))
+    row = ("moto", "running" if pid else "stopped", pid or "-", config.moto_port(), config.moto_url())
+    print("%-18s %-8s %-8s %-6d %s" % row)
     return 0 if all_up else 3
 
 
@@ -105,6 +105,12 @@ def cmd_load(args):
     elif args.action == "stop":
         loadgen.stop(args.name)
         print(json.dumps(loadgen.report(args.name), indent=2))
+    elif args.action == "verify":
+        if not args.on:
+            raise SystemExit("load verify NAME needs --on OTHER (the instance that must have the writes)")
+        result = loadgen.verify(args.name, args.on, timeout=args.timeout)
+        print(json.dumps(result, indent=2))
+        return 1 if result["missing"] else 0
     else:
         print(json.dumps(loadgen.report(args.name), indent=2))
     return 0
@@ -122,12 +128,15 @@ def main(argv=None):
                       ("reset", "stop, wipe, re-create and re-provision one instance")):
         p = sub.add_parser(name, help=hlp)
         p.add_argument("name", choices=sorted(config.BY_NAME))
-    p = sub.add_parser("load", help="background writer: load start|stop|report NAME")
-    p.add_argument("action", choices=("start", "stop", "report"))
+    p = sub.add_parser("load", help="background writer: load start|stop|report|verify NAME")
+    p.add_argument("action", choices=("start", "stop", "report", "verify"))
     p.add_argument("name", choices=sorted(config.BY_NAME))
     p.add_argument("--rate", type=float, default=20.0, help="inserts per second (default 20)")
     p.add_argument("--table", default="loadgen.writes", help="db.table (default loadgen.writes)")
     p.add_argument("--max-seconds", type=float, default=1800, help="ends by itself after this")
+    p.add_argument("--on", choices=sorted(config.BY_NAME),
+                   help="verify: the instance that must hold every committed write")
+    p.add_argument("--timeout", type=float, default=60, help="verify: how long to wait for them")
     p.add_argument("--as-admin", action="store_true",
                    help="write as the admin user instead of the application user `app` "
                         "(which read_only stops, as it stops a real application)")

@@ -67,7 +67,7 @@ def init_data(inst):
         ["mariadb-install-db", "--no-defaults", "--datadir=%s" % p.data, "--user=root",
          "--tmpdir=%s" % p.tmp,
          "--auth-root-authentication-method=socket", "--skip-test-db"],
-        capture_output=True, text=True)
+        capture_output=True, text=True, check=False)
     if res.returncode != 0:
         raise SystemExit("mariadb-install-db failed for %s:\n%s%s" % (inst.name, res.stdout, res.stderr))
 
@@ -126,8 +126,8 @@ def start(inst, timeout=90):
             except Exception:  # noqa: BLE001 - not accepting connections yet
                 pass
         time.sleep(0.2)
-    raise SystemExit("%s: not up after %ss; end of %s:\n%s" % (inst.name, timeout, p.error_log,
-                                                                 _tail(p.error_log)))
+    raise SystemExit("%s: not up after %ss; end of %s:\n%s"
+                     % (inst.name, timeout, p.error_log, _tail(p.error_log)))
 
 
 def stop(inst, timeout=120):

@@ -40,6 +40,8 @@ def facts(aws_facts=None):
         "lab_tls_dir": str(config.tls_dir()),
         "lab_aws": aws,
         "lab_instances": instances,
+        # for the replication accounts the roles create (the lab's own read replica has another)
+        "lab_replication_password": secrets.load()["role_replication_password"],
     }
 
 

@@ -13,7 +13,7 @@ import time
 
 import pymysql
 
-from rdslab import config, instances, secrets
+from rdslab import config, db, instances, secrets
 
 
 def _dir():
@@ -151,6 +151,34 @@ def report(name):
     stats["running"] = running(name) is not None
     stats["ids_file"] = str(f["ids"])
     return stats
+
+
+def committed_ids(name):
+    path = files(name)["ids"]
+    return {int(line) for line in path.read_text().split()} if path.exists() else set()
+
+
+def verify(name, other, timeout=60.0):
+    """Wait until every write committed on `name` is on `other`; report what is missing."""
+    table = report(name).get("table", "loadgen.writes")
+    ids = committed_ids(name)
+    deadline = time.time() + timeout
+    missing = ids
+    while True:
+        try:
+            conn = db.root(config.get(other))
+            try:
+                found = {row[0] for row in db.query(conn, "SELECT id FROM %s" % table)}
+            finally:
+                conn.close()
+            missing = ids - found
+        except pymysql.MySQLError:
+            pass  # the table may not have arrived yet
+        if not missing or time.time() >= deadline:
+            break
+        time.sleep(0.5)
+    return {"source": name, "replica": other, "table": table, "committed": len(ids),
+            "missing": len(missing), "missing_sample": sorted(missing)[:10]}
 
 
 def main(argv=None):

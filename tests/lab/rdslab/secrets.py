@@ -23,7 +23,7 @@ def load():
         if inst.name not in data.get("instances", {}):
             data.setdefault("instances", {})[inst.name] = {"admin_password": _new_password()}
             changed = True
-    for key in ("replication_password", "app_password"):
+    for key in ("replication_password", "app_password", "role_replication_password"):
         if key not in data:
             data[key] = _new_password()
             changed = True

@@ -1,0 +1,313 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: table_checksum
+short_description: Row counts and checksums of tables, optionally at the binlog position of a consistent snapshot
+version_added: 0.1.0
+description:
+  - Computes, for every base table of the selected schemas, the number of rows and a checksum
+    computed by the server in SQL (an order-independent aggregate of the MD5 of every row, with
+    NULL markers so that C(NULL) and an empty string differ).
+  - With O(snapshot=true) the checksums are read inside C(START TRANSACTION WITH CONSISTENT SNAPSHOT)
+    and the module returns the source binary log coordinates of that snapshot (MariaDB
+    C(Binlog_snapshot_file)/C(Binlog_snapshot_position) and the matching GTID). A replica stopped
+    exactly there (C(START SLAVE UNTIL MASTER_LOG_FILE=..., MASTER_LOG_POS=...)) must then give the
+    same checksums, which proves that no row was lost, even while the source takes writes.
+  - Read-only; never reports a change.
+author:
+  - mysql_rds.replication contributors (@mysql_rds)
+extends_documentation_fragment:
+  - mysql_rds.replication.connection
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Nothing to diff.
+options:
+  databases:
+    description:
+      - Schemas to checksum.
+      - When empty, every schema except C(mysql), C(information_schema), C(performance_schema),
+        C(sys) and those in O(exclude_databases).
+      - A schema listed here is checksummed even when it is in O(exclude_databases).
+    type: list
+    elements: str
+    default: []
+  exclude_databases:
+    description:
+      - Schemas left out when O(databases) is empty (the lab's load generator keeps its
+        bookkeeping in C(loadgen)).
+    type: list
+    elements: str
+    default: [loadgen]
+  snapshot:
+    description:
+      - Read every table in one consistent snapshot and return its binary log coordinates in RV(snapshot).
+      - Needs MariaDB (MySQL has no C(Binlog_snapshot_*) status) and binary logging on the server.
+      - Only InnoDB (transactional) tables are consistent with the coordinates; others are flagged
+        in RV(tables) with C(transactional=false).
+    type: bool
+    default: false
+  compare_to:
+    description:
+      - The RV(tables) of another run (for example on the source) to compare with.
+      - When given, RV(equal) and RV(different) list the tables that match or not (a table on
+        one side only is different). The module still succeeds, the caller decides.
+    type: dict
+requirements:
+  - PyMySQL >= 1.0 on the host that runs the module.
+notes:
+  - Tables are read in full (one aggregate query per table); on large tables run it on a replica or
+    out of peak hours.
+  - Views and sequences are skipped.
+seealso:
+  - module: mysql_rds.replication.mysql_replica_config
+'''
+
+EXAMPLES = r'''
+- name: Checksum the source inside a consistent snapshot
+  mysql_rds.replication.table_checksum:
+    login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_master_password }}"
+    ca_cert: /etc/mysql/rds-global-bundle.pem
+    snapshot: true
+  register: source_sums
+
+- name: Stop the replica at the same position
+  community.mysql.mysql_query:
+    login_user: dba
+    query: >-
+      START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = '{{ source_sums.snapshot.file }}',
+      MASTER_LOG_POS = {{ source_sums.snapshot.position }}
+
+- name: Checksum the same schemas on the replica and compare
+  mysql_rds.replication.table_checksum:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    databases: "{{ source_sums.databases }}"
+    compare_to: "{{ source_sums.tables }}"
+  register: replica_sums
+
+- name: Fail when a table differs
+  ansible.builtin.assert:
+    that: replica_sums.different | length == 0
+'''
+
+RETURN = r'''
+tables:
+  description: Per table (key C(schema.table)), its row count, checksum and engine.
+  returned: always
+  type: dict
+  sample:
+    shop.orders: {rows: 1520, checksum: 8777878015368316441-17236522382388166736, engine: InnoDB, transactional: true}
+databases:
+  description: The schemas checksummed.
+  returned: always
+  type: list
+  elements: str
+  sample: [shop]
+table_count:
+  description: Number of tables checksummed.
+  returned: always
+  type: int
+  sample: 12
+total_rows:
+  description: Sum of the rows of every table.
+  returned: always
+  type: int
+  sample: 120345
+equal:
+  description: Tables whose rows and checksum match O(compare_to).
+  returned: when O(compare_to) is given
+  type: list
+  elements: str
+  sample: [shop.orders]
+different:
+  description: Tables that differ from O(compare_to), or exist on one side only, with both row counts.
+  returned: when O(compare_to) is given
+  type: list
+  elements: dict
+  sample: [{table: shop.items, rows: 10, compare_rows: 11}]
+snapshot:
+  description: Binary log coordinates of the snapshot the checksums were read in (O(snapshot=true)).
+  returned: when O(snapshot=true)
+  type: dict
+  contains:
+    file:
+      description: C(Binlog_snapshot_file).
+      type: str
+      sample: mysql-bin-changelog.000123
+    position:
+      description: C(Binlog_snapshot_position).
+      type: int
+      sample: 45678
+    gtid:
+      description: The MariaDB GTID position of those coordinates (C(BINLOG_GTID_POS)); empty when unknown.
+      type: str
+      sample: 0-13301-5012
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
+    SqlError, connect, connection_argument_spec, run)
+
+SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
+TRANSACTIONAL_ENGINES = ('InnoDB', 'Aria_transactional', 'TokuDB', 'RocksDB')
+
+
+def quote_identifier(name):
+    """Backquote an identifier, doubling embedded backquotes."""
+    return '`%s`' % name.replace('`', '``')
+
+
+def row_hash_expression(columns):
+    """MD5 of one row: every column as bytes joined by '#', then a NULL marker per column.
+
+    CONCAT_WS skips NULLs, so the trailing ISNULL() markers tell NULL from ''.
+    Casting to BINARY avoids collation mixes and keeps the bytes exact.
+    """
+    quoted = [quote_identifier(column) for column in columns]
+    values = ['CAST(%s AS BINARY)' % column for column in quoted]
+    markers = 'CONCAT(%s)' % ', '.join('ISNULL(%s)' % column for column in quoted)
+    return 'MD5(CONCAT_WS(%s))' % ', '.join(["'#'"] + values + [markers])
+
+
+def checksum_query(schema, table, columns):
+    """One aggregate over the table: rows, XOR of the first half of each row hash, SUM of the second.
+
+    XOR is order-independent; the SUM also catches duplicated rows, which XOR cancels out.
+    """
+    return (
+        'SELECT COUNT(*) AS row_count, '
+        'COALESCE(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS xor_part, '
+        'COALESCE(SUM(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS sum_part '
+        'FROM (SELECT %s AS h FROM %s.%s) AS row_hashes'
+        % (row_hash_expression(columns), quote_identifier(schema), quote_identifier(table)))
+
+
+def select_databases(all_schemas, databases, exclude_databases):
+    """Schemas to checksum: the listed ones, else every non-system, non-excluded schema."""
+    if databases:
+        return list(databases)
+    skipped = set(SYSTEM_SCHEMAS) | set(exclude_databases or ())
+    return sorted(name for name in all_schemas if name.lower() not in skipped and name not in skipped)
+
+
+def list_schemas(cursor):
+    return [row['name'] for row in run(cursor, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA')]
+
+
+def list_tables(cursor, databases):
+    """[(schema, table, engine)] of the base tables of ``databases``, sorted."""
+    if not databases:
+        return []
+    placeholders = ', '.join(['%s'] * len(databases))
+    rows = run(cursor,
+               'SELECT TABLE_SCHEMA AS db, TABLE_NAME AS tbl, ENGINE AS engine FROM information_schema.TABLES '
+               "WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN (%s) ORDER BY TABLE_SCHEMA, TABLE_NAME"
+               % placeholders, list(databases))
+    return [(row['db'], row['tbl'], row['engine']) for row in rows]
+
+
+def list_columns(cursor, schema, table):
+    rows = run(cursor,
+               'SELECT COLUMN_NAME AS col FROM information_schema.COLUMNS '
+               'WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION', [schema, table])
+    return [row['col'] for row in rows]
+
+
+def start_snapshot(cursor):
+    """Open a consistent snapshot; return its binlog coordinates (MariaDB only)."""
+    run(cursor, 'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')
+    run(cursor, 'START TRANSACTION WITH CONSISTENT SNAPSHOT')
+    status = dict((row['Variable_name'].lower(), row['Value'])
+                  for row in run(cursor, "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"))
+    log_file = status.get('binlog_snapshot_file')
+    if not log_file:
+        raise SqlError('snapshot=true needs MariaDB with binary logging on (no Binlog_snapshot_file '
+                       'status on this server): turn log_bin on, or on MySQL stop the replica and '
+                       'checksum both sides without snapshot.')
+    position = int(status.get('binlog_snapshot_position') or 0)
+    gtid = ''
+    try:
+        rows = run(cursor, 'SELECT BINLOG_GTID_POS(%s, %s) AS gtid', [log_file, position])
+        gtid = rows[0]['gtid'] or ''
+    except SqlError:
+        gtid = ''
+    return dict(file=log_file, position=position, gtid=gtid)
+
+
+def checksum_table(cursor, schema, table, engine):
+    columns = list_columns(cursor, schema, table)
+    row = run(cursor, checksum_query(schema, table, columns))[0]
+    return dict(rows=int(row['row_count']),
+                checksum='%s-%s' % (int(row['xor_part']), int(row['sum_part'])),
+                engine=engine,
+                transactional=engine in TRANSACTIONAL_ENGINES)
+
+
+def collect(cursor, databases, exclude_databases, snapshot):
+    result = dict(changed=False)
+    if snapshot:
+        result['snapshot'] = start_snapshot(cursor)
+    selected = select_databases(list_schemas(cursor), databases, exclude_databases)
+    tables = {}
+    for schema, table, engine in list_tables(cursor, selected):
+        tables['%s.%s' % (schema, table)] = checksum_table(cursor, schema, table, engine)
+    if snapshot:
+        run(cursor, 'COMMIT')
+    result.update(databases=selected, tables=tables, table_count=len(tables),
+                  total_rows=sum(item['rows'] for item in tables.values()))
+    return result
+
+
+def compare(tables, other):
+    """(equal, different) between two RV(tables) dicts; a table on one side only differs."""
+    equal, different = [], []
+    for name in sorted(set(tables) | set(other)):
+        mine, theirs = tables.get(name), other.get(name)
+        if mine and theirs and mine.get('rows') == theirs.get('rows') \
+                and mine.get('checksum') == theirs.get('checksum'):
+            equal.append(name)
+        else:
+            different.append(dict(table=name,
+                                  rows=mine.get('rows') if mine else None,
+                                  compare_rows=theirs.get('rows') if theirs else None))
+    return equal, different
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        databases=dict(type='list', elements='str', default=[]),
+        exclude_databases=dict(type='list', elements='str', default=['loadgen']),
+        snapshot=dict(type='bool', default=False),
+        compare_to=dict(type='dict'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    conn = connect(module)
+    try:
+        result = collect(conn.cursor(), module.params['databases'],
+                         module.params['exclude_databases'], module.params['snapshot'])
+    except SqlError as exc:
+        module.fail_json(msg=exc.message, errno=exc.errno)
+    finally:
+        conn.close()
+    if module.params['compare_to'] is not None:
+        result['equal'], result['different'] = compare(result['tables'], module.params['compare_to'])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
