@@ -45,6 +45,11 @@ say "starting the lab (tests/lab/labctl up)"
 inventory="$("$LABCTL" inventory)"
 "$LABCTL" status </dev/null || true
 
+say "sample data on both sources (sysbench tables in schema sbtest)"
+for name in rds_source onprem_source; do
+    "$LABCTL" sample-data "$name" --tables 4 --rows 10000 </dev/null
+done
+
 say "starting the application's writes on both sources (tests/lab/labctl load start)"
 for name in rds_source onprem_source; do
     "$LABCTL" load start "$name" --rate 20 --max-seconds 1200 </dev/null >/dev/null

@@ -5,7 +5,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from rdslab import aws, config, instances, inventory, loadgen, provision, secrets, tls
+from rdslab import aws, config, instances, inventory, loadgen, provision, sampledata, secrets, tls
 
 
 def _log(msg):
@@ -116,6 +116,11 @@ def cmd_load(args):
     return 0
 
 
+def cmd_sample_data(args):
+    print(sampledata.create(args.name, tables=args.tables, rows=args.rows))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="labctl", description="The RDS replication lab.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -140,5 +145,9 @@ def main(argv=None):
     p.add_argument("--as-admin", action="store_true",
                    help="write as the admin user instead of the application user `app` "
                         "(which read_only stops, as it stops a real application)")
+    p = sub.add_parser("sample-data", help="sysbench tables in schema sbtest on one instance")
+    p.add_argument("name", choices=sorted(config.BY_NAME))
+    p.add_argument("--tables", type=int, default=4)
+    p.add_argument("--rows", type=int, default=10000, help="rows per table")
     args = ap.parse_args(argv)
-    return globals()["cmd_" + args.command](args)
+    return globals()["cmd_" + args.command.replace("-", "_")](args)
