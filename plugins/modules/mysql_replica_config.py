@@ -38,10 +38,6 @@ options:
   source_host:
     description: Address of the source (for RDS, the endpoint name). Required for V(present) and V(started).
     type: str
-  source_port:
-    description: Port of the source.
-    type: int
-    default: 3306
   source_user:
     description: Replication account on the source. Required for V(present) and V(started).
     type: str
@@ -58,12 +54,6 @@ options:
     type: str
     choices: [on_create, always]
     default: on_create
-  source_log_file:
-    description: Binary log file on the source to start from (with O(source_log_pos)).
-    type: str
-  source_log_pos:
-    description: Position in O(source_log_file) to start from.
-    type: int
   source_gtid:
     description:
       - MariaDB only. V(current_pos) or V(slave_pos) (C(MASTER_USE_GTID)), or an explicit GTID
@@ -122,20 +112,9 @@ options:
     description: Reconfigure even when the configuration matches (coordinates, password, heartbeat).
     type: bool
     default: false
-  wait:
-    description: After starting, wait until both threads run and lag is at most O(max_lag).
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait with O(wait).
-    type: int
-    default: 600
-  max_lag:
-    description: Largest C(seconds_behind_source) accepted by O(wait).
-    type: int
-    default: 0
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.replica_source
 attributes:
   check_mode:
     support: full
@@ -228,15 +207,16 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    connect, connection_argument_spec, run)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import (
     MARIADB_GTID_MODES, DialectError, detect, normalize_status)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
-from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK, render_query
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_options import (
+    MUTUALLY_EXCLUSIVE, ReplicaRun, coordinate_problems, fail_on_problems, fully_running, has_start_point,
+    limit_problems, required_problems, source_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    ReplicationWaitError, check_started, lag, read_status, run_state, threads_running,
-    wait_until_caught_up)
+    ReplicationWaitError, read_status, run_state, threads_running)
 
 DEFAULT_IGNORE = ['mysql.rds\\_%']
 GTID_RE = re.compile(r'^\d+-\d+-\d+(,\s*\d+-\d+-\d+)*$')
@@ -244,66 +224,35 @@ NO_CONNECTION = 1617  # MariaDB: There is no master connection 'x'
 
 
 def argument_spec():
-    spec = connection_argument_spec()
+    spec = source_argument_spec()
     spec.update(
-        state=dict(type='str', default='started', choices=['present', 'started', 'stopped', 'absent']),
-        source_host=dict(type='str'),
-        source_port=dict(type='int', default=3306),
-        source_user=dict(type='str'),
-        source_password=dict(type='str', no_log=True),
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
-        source_log_file=dict(type='str'),
-        source_log_pos=dict(type='int'),
-        source_gtid=dict(type='str'),
-        source_auto_position=dict(type='bool', default=False),
-        ssl=dict(type='bool', default=True),
         ssl_ca=dict(type='path'),
         ssl_cert=dict(type='path'),
         ssl_key=dict(type='path', no_log=False),
         ssl_verify_server_cert=dict(type='bool'),
         connect_retry=dict(type='int'),
         heartbeat_period=dict(type='float'),
-        delay=dict(type='int'),
         ignore_tables=dict(type='list', elements='str', default=list(DEFAULT_IGNORE)),
         read_only=dict(type='bool'),
         connection_name=dict(type='str', default=''),
-        force=dict(type='bool', default=False),
-        wait=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=600),
-        max_lag=dict(type='int', default=0),
     )
     return spec
 
 
-MUTUALLY_EXCLUSIVE = [
-    ['source_gtid', 'source_log_file'], ['source_gtid', 'source_log_pos'],
-    ['source_auto_position', 'source_log_file'], ['source_auto_position', 'source_gtid'],
-]
-
-
 def validate(params):
     """Errors the module can tell before touching the server (list of messages)."""
-    problems = []
-    if bool(params.get('source_log_file')) != (params.get('source_log_pos') is not None):
-        problems.append('source_log_file and source_log_pos go together: give both (from SHOW MASTER STATUS '
-                        'or the dump header) or neither.')
-    if params.get('source_log_pos') is not None and params['source_log_pos'] < 4:
-        problems.append('source_log_pos must be 4 or more (a binlog starts at 4).')
+    problems = coordinate_problems(params)
     gtid = params.get('source_gtid')
     if gtid and gtid.lower() not in MARIADB_GTID_MODES and not GTID_RE.match(gtid):
         problems.append('source_gtid must be current_pos, slave_pos, no, or a MariaDB GTID list like '
                         '0-13301-2045 (got %r).' % gtid)
-    if params['state'] in ('present', 'started'):
-        for name in ('source_host', 'source_user'):
-            if not params.get(name):
-                problems.append('%s is required with state=%s.' % (name, params['state']))
+    problems += required_problems(params)
     if bool(params.get('ssl_cert')) != bool(params.get('ssl_key')):
         problems.append('ssl_cert and ssl_key go together.')
     if (params.get('ssl_ca') or params.get('ssl_cert')) and not params['ssl']:
         problems.append('ssl_ca/ssl_cert/ssl_key need ssl=true.')
-    if params.get('delay') is not None and not 0 <= params['delay'] <= 86400:
-        problems.append('delay must be between 0 and 86400 seconds.')
-    return problems
+    return problems + limit_problems(params)
 
 
 def gtid_mode(params):
@@ -400,7 +349,6 @@ def plan(dialect, status, params, current_read_only):
     name = params['connection_name']
     state = params['state']
     running = threads_running(status)
-    fully_running = status.get('io_running') in ('Yes', 'Connecting') and status.get('sql_running') == 'Yes'
 
     if params.get('read_only') is not None and bool(params['read_only']) != current_read_only:
         result.read_only = bool(params['read_only'])
@@ -425,7 +373,7 @@ def plan(dialect, status, params, current_read_only):
         if renew:
             if params.get('source_password') is None:
                 raise ValueError('source_password is required to configure a new source.')
-            if not (params.get('source_log_file') or params.get('source_gtid') or params['source_auto_position']):
+            if not has_start_point(params):
                 raise ValueError('the source is new or changes but no starting point was given: set '
                                  'source_log_file+source_log_pos, or source_gtid (MariaDB), or '
                                  'source_auto_position=true (MySQL).')
@@ -456,7 +404,7 @@ def plan(dialect, status, params, current_read_only):
     if want_running and not configured_after:
         raise ValueError('replication is not configured: give source_host, source_user, source_password and a '
                          'starting point.')
-    if want_running and (result.stop or not fully_running):
+    if want_running and (result.stop or not fully_running(status)):
         if running and not result.stop:
             result.stop = True  # half-running (one thread died): restart both
         result.start = True
@@ -476,64 +424,42 @@ def read_replica_status(cursor, dialect, name):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=MUTUALLY_EXCLUSIVE)
+    fail_on_problems(module, validate)
     params = module.params
-    problems = validate(params)
-    if problems:
-        module.fail_json(msg=' '.join(problems))
-    secrets = [params.get('source_password'), params.get('login_password')]
     name = params['connection_name']
-
-    conn = connect(module)
-    cursor = conn.cursor()
-    queries = []
-    dialect = None
+    replica = ReplicaRun(module, 'queries')
 
     def read():
-        return read_replica_status(cursor, dialect, name)
-
-    def execute(sql, sql_params=None):
-        if not module.check_mode:
-            run(cursor, sql, sql_params, secrets=secrets)
-        queries.append(render_query(sql, sql_params, secrets))
-
-    def fail(msg, **extra):
-        module.fail_json(msg=msg, changed=bool(queries) and not module.check_mode, queries=queries, **extra)
+        return read_replica_status(replica.cursor, replica.dialect, name)
 
     try:
-        dialect = detect(cursor)
+        replica.dialect = dialect = detect(replica.cursor)
         status = read()
-        read_only = bool(int(run(cursor, 'SELECT @@global.read_only AS ro')[0]['ro']))
+        read_only = bool(int(run(replica.cursor, 'SELECT @@global.read_only AS ro')[0]['ro']))
         before = settings_view(status, read_only)
         try:
             the_plan = plan(dialect, status, params, read_only)
         except (DialectError, ValueError) as exc:
-            fail(str(exc), status=status)
+            replica.fail(str(exc), status=status)
         if the_plan.read_only is not None:
-            execute('SET GLOBAL read_only = %s', [int(the_plan.read_only)])
+            replica.execute('SET GLOBAL read_only = %s', [int(the_plan.read_only)])
             read_only = the_plan.read_only
         if the_plan.stop:
-            execute(*dialect.stop_statement(name))
+            replica.execute(*dialect.stop_statement(name))
         for sql, sql_params in the_plan.statements:
-            execute(sql, sql_params)
+            replica.execute(sql, sql_params)
         if the_plan.start:
-            execute(*dialect.start_statement(name))
-        changed = bool(queries)
+            replica.execute(*dialect.start_statement(name))
         if module.check_mode:
             after = predicted_view(before, params, the_plan, read_only)
         else:
-            status = check_started(read) if the_plan.start else read()
-            if params['wait'] and the_plan.end_state == 'running':
-                status = wait_until_caught_up(read, params['wait_timeout'], params['max_lag'])
+            status = replica.settle(read, the_plan.start, the_plan.end_state)
             after = settings_view(status, read_only)
-    except SqlError as exc:
-        fail(exc.message, errno=exc.errno, dialect=dialect.describe() if dialect else None)
-    except ReplicationWaitError as exc:
-        fail(str(exc), status=exc.status)
+    except (SqlError, ReplicationWaitError) as exc:
+        replica.fail_on(exc)
     finally:
-        conn.close()
-
-    module.exit_json(changed=changed, status=status, before=before, after=after, lag=lag(status),
-                     queries=queries, dialect=dialect.describe(), diff=dict(before=before, after=after))
+        replica.close()
+    replica.exit(status, before, after)
 
 
 def predicted_view(before, params, the_plan, read_only):

@@ -87,10 +87,11 @@ options:
   checksum:
     description:
       - Prove the data equal; row counts and checksums of every table on the source (still under its
-        global read lock, so exactly at the final position) and on RDS right after it was opened,
-        before anything else can write to it through this cutover.
-      - Writes an application sends to RDS in that moment show up as differences (a false alarm,
-        never a false proof). The window (RV(window_seconds)) does not include this step.
+        global read lock, so exactly at the final position) and on RDS as it was when replication
+        stopped (a consistent snapshot taken on a second connection before RDS is opened).
+      - Applications may write to RDS as soon as it is open: their writes are not in that snapshot,
+        so they neither fail the proof nor hide a difference. The window (RV(window_seconds)) does
+        not include this step.
     type: bool
     default: true
   checksum_exclude_databases:
@@ -154,7 +155,10 @@ source_clock_at_freeze:
   returned: when promoted
   type: str
 checksums:
-  description: C(equal) (bool), C(tables) (count), C(mismatched) (names), C(source) and C(rds) per table C(rows) and C(checksum).
+  description:
+    - C(equal) (bool), C(tables) (count), C(mismatched) (names), C(source) and C(rds) per table C(rows),
+      C(checksum), C(engine) and C(transactional).
+    - The values are those M(mysql_rds.replication.table_checksum) returns for the same tables.
   returned: when promoted and O(checksum=true)
   type: dict
 sessions_killed:
@@ -173,7 +177,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, connect, connection_argument_spec, connection_params, run, target_of)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_checksum import checksums, compare
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import checksum_tables, compare
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
@@ -292,7 +296,7 @@ def binlog_position(cursor):
                 gtid=gtid)
 
 
-def cutover(module, src, rds, dialect, timeline):
+def cutover(module, src, rds, rds_view, dialect, timeline):
     params = module.params
     result = {}
     previous_read_only = int(one(src, 'SELECT @@global.read_only AS ro')['ro'])
@@ -334,6 +338,11 @@ def cutover(module, src, rds, dialect, timeline):
     timeline.mark('rds_caught_up', **result['rds_executed'])
     run(rds, 'CALL %s()' % dialect.rds_procedure('stop'))
     timeline.mark('rds_replication_stopped')
+    if params['checksum']:
+        # RDS's state at promotion, kept for the proof: the application may write to RDS as soon
+        # as it is open, and the procedures' implicit commits would end a snapshot on `rds`.
+        run(rds_view, 'START TRANSACTION WITH CONSISTENT SNAPSHOT')
+        timeline.mark('rds_snapshot_for_proof')
     if params['reset']:
         run(rds, 'CALL %s()' % dialect.rds_procedure('reset_external'))
         timeline.mark('rds_external_master_reset')
@@ -342,9 +351,10 @@ def cutover(module, src, rds, dialect, timeline):
     opened = timeline.mark('rds_open', read_only=rds_read_only, **result['rds_position'])
     result['window_seconds'] = round(opened - freeze_started, 4)
     if params['checksum']:
-        source_sums = checksums(src, params['checksum_exclude_databases'])
-        rds_sums = checksums(rds, params['checksum_exclude_databases'])
-        mismatched = compare(source_sums, rds_sums)
+        source_sums = checksum_tables(src, [], params['checksum_exclude_databases'])[1]
+        rds_sums = checksum_tables(rds_view, [], params['checksum_exclude_databases'])[1]
+        run(rds_view, 'COMMIT')
+        mismatched = [item['table'] for item in compare(source_sums, rds_sums)[1]]
         result['checksums'] = dict(equal=not mismatched, tables=len(source_sums), mismatched=mismatched,
                                    source=source_sums, rds=rds_sums)
         timeline.mark('checksums_compared', equal=not mismatched, tables=len(source_sums))
@@ -383,9 +393,10 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     timeline = Timeline()
     rds_conn = connect(module)
+    rds_view_conn = connect(module)
     src_conn, source_password = source_connection(module)
     secrets = [module.params['login_password'], source_password]
-    rds, src = rds_conn.cursor(), src_conn.cursor()
+    rds, rds_view, src = rds_conn.cursor(), rds_view_conn.cursor(), src_conn.cursor()
     try:
         dialect = detect(rds)
         status, done = preflight(src, rds, dialect, module.params['max_lag'])
@@ -393,12 +404,13 @@ def main():
         if done or module.check_mode:
             module.exit_json(changed=not done, promoted=False, already_promoted=done,
                              timeline=timeline.steps, preflight=status)
-        result = cutover(module, src, rds, dialect, timeline)
+        result = cutover(module, src, rds, rds_view, dialect, timeline)
     except (SqlError, CutoverError) as exc:
         module.fail_json(msg=mask_text(exc, secrets), timeline=timeline.steps)
     finally:
         src_conn.close()
         rds_conn.close()
+        rds_view_conn.close()
     module.exit_json(changed=True, promoted=True, timeline=timeline.steps, preflight=status, **result)
 
 

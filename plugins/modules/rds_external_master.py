@@ -39,10 +39,6 @@ options:
   source_host:
     description: Address of the source as the RDS instance reaches it. Required for V(present) and V(started).
     type: str
-  source_port:
-    description: Port of the source.
-    type: int
-    default: 3306
   source_user:
     description: Replication account on the source (needs C(REPLICATION SLAVE)). Required for V(present) and V(started).
     type: str
@@ -52,12 +48,6 @@ options:
       - Required when the source must be (re)configured. RDS cannot show it, so a password change
         alone is not detected; use O(force=true) to push a new one.
     type: str
-  source_log_file:
-    description: Binary log file on the source to start from (with O(source_log_pos)).
-    type: str
-  source_log_pos:
-    description: Position in O(source_log_file) to start from.
-    type: int
   source_gtid:
     description: MariaDB GTID position to start from (for example C(0-13304-1234)); RDS for MariaDB only.
     type: str
@@ -80,20 +70,9 @@ options:
     description: Reconfigure even when the configuration matches (for example to change the password or coordinates).
     type: bool
     default: false
-  wait:
-    description: After starting, wait until both threads run and lag is at most O(max_lag).
-    type: bool
-    default: false
-  wait_timeout:
-    description: Seconds to wait with O(wait).
-    type: int
-    default: 600
-  max_lag:
-    description: Largest C(seconds_behind_source) accepted by O(wait).
-    type: int
-    default: 0
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.replica_source
 attributes:
   check_mode:
     support: full
@@ -189,61 +168,23 @@ dialect:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
-from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK, render_query
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_options import (
+    MUTUALLY_EXCLUSIVE, ReplicaRun, coordinate_problems, fail_on_problems, fully_running, has_start_point,
+    limit_problems, required_problems, source_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    ReplicationWaitError, check_started, lag, read_status, run_state, threads_running,
-    wait_until_caught_up)
+    ReplicationWaitError, read_status, run_state, threads_running)
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
-        state=dict(type='str', default='started', choices=['present', 'started', 'stopped', 'absent']),
-        source_host=dict(type='str'),
-        source_port=dict(type='int', default=3306),
-        source_user=dict(type='str'),
-        source_password=dict(type='str', no_log=True),
-        source_log_file=dict(type='str'),
-        source_log_pos=dict(type='int'),
-        source_gtid=dict(type='str'),
-        source_auto_position=dict(type='bool', default=False),
-        ssl=dict(type='bool', default=True),
-        delay=dict(type='int'),
-        force=dict(type='bool', default=False),
-        wait=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=600),
-        max_lag=dict(type='int', default=0),
-    )
-    return spec
-
-
-MUTUALLY_EXCLUSIVE = [
-    ['source_gtid', 'source_log_file'], ['source_gtid', 'source_log_pos'],
-    ['source_auto_position', 'source_log_file'], ['source_auto_position', 'source_gtid'],
-]
+    return source_argument_spec()
 
 
 def validate(params):
     """Errors the module can tell before touching the server (list of messages)."""
-    problems = []
-    if bool(params.get('source_log_file')) != (params.get('source_log_pos') is not None):
-        problems.append('source_log_file and source_log_pos go together: give both (from SHOW MASTER STATUS '
-                        'or the dump header) or neither.')
-    if params.get('source_log_pos') is not None and params['source_log_pos'] < 4:
-        problems.append('source_log_pos must be 4 or more (a binlog starts at 4).')
-    if params['state'] in ('present', 'started'):
-        for name in ('source_host', 'source_user'):
-            if not params.get(name):
-                problems.append('%s is required with state=%s.' % (name, params['state']))
-    if params.get('delay') is not None and not 0 <= params['delay'] <= 86400:
-        problems.append('delay must be between 0 and 86400 seconds.')
-    if params.get('max_lag') is not None and params['max_lag'] < 0:
-        problems.append('max_lag must be 0 or more.')
-    return problems
+    return coordinate_problems(params) + required_problems(params) + limit_problems(params)
 
 
 def desired_settings(params):
@@ -285,7 +226,6 @@ def plan(dialect, status, params):
     result = Plan()
     state = params['state']
     running = threads_running(status)
-    fully_running = status.get('io_running') in ('Yes', 'Connecting') and status.get('sql_running') == 'Yes'
     stop = ('CALL %s()' % dialect.rds_procedure('stop'), [])
     start = ('CALL %s()' % dialect.rds_procedure('start'), [])
 
@@ -299,8 +239,7 @@ def plan(dialect, status, params):
     if must_configure:
         if params.get('source_password') is None:
             raise ValueError('source_password is required to (re)configure the source.')
-        has_start_point = params.get('source_log_file') or params.get('source_gtid') or params['source_auto_position']
-        if not has_start_point:
+        if not has_start_point(params):
             raise ValueError('the source must be (re)configured but no starting point was given: set '
                              'source_log_file+source_log_pos (or source_gtid on MariaDB, '
                              'source_auto_position on MySQL).')
@@ -328,7 +267,7 @@ def plan(dialect, status, params):
         if not status.get('configured'):
             raise ValueError('replication is not configured: give source_host, source_user, source_password '
                              'and a starting point.')
-        if not fully_running:
+        if not fully_running(status):
             if running:
                 result.calls.append(stop)
             result.calls.append(start)
@@ -357,55 +296,34 @@ def predicted_settings(before, params, the_plan):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=MUTUALLY_EXCLUSIVE)
+    fail_on_problems(module, validate)
     params = module.params
-    problems = validate(params)
-    if problems:
-        module.fail_json(msg=' '.join(problems))
-    secrets = [params.get('source_password'), params.get('login_password')]
-
-    conn = connect(module)
-    cursor = conn.cursor()
-    done = []
-    dialect = None
+    replica = ReplicaRun(module, 'procedures')
 
     def read():
-        return read_status(cursor, dialect, as_rds_master_user=True)
-
-    def fail(msg, **extra):
-        module.fail_json(msg=msg, changed=bool(done) and not module.check_mode, procedures=done, **extra)
+        return read_status(replica.cursor, replica.dialect, as_rds_master_user=True)
 
     try:
-        dialect = detect(cursor)
+        replica.dialect = detect(replica.cursor)
         status = read()
         before = current_settings(status)
         try:
-            the_plan = plan(dialect, status, params)
+            the_plan = plan(replica.dialect, status, params)
         except (DialectError, ValueError) as exc:
-            fail(str(exc), status=status)
+            replica.fail(str(exc), status=status)
         for sql, sql_params in the_plan.calls:
-            if not module.check_mode:
-                run(cursor, sql, sql_params, secrets=secrets)
-            done.append(render_query(sql, sql_params, secrets))
-        changed = bool(the_plan.calls)
+            replica.execute(sql, sql_params)
         if module.check_mode:
             after = predicted_settings(before, params, the_plan)
         else:
-            status = read()
-            started = any('rds_start_replication' in call for call in done)
-            if started:
-                status = check_started(read)
-            if params['wait'] and the_plan.end_state == 'running':
-                status = wait_until_caught_up(read, params['wait_timeout'], params['max_lag'])
+            started = any('rds_start_replication' in call for call in replica.records)
+            status = replica.settle(read, started, the_plan.end_state)
             after = current_settings(status)
-    except SqlError as exc:
-        fail(exc.message, errno=exc.errno, dialect=dialect.describe() if dialect else None)
-    except ReplicationWaitError as exc:
-        fail(str(exc), status=exc.status)
+    except (SqlError, ReplicationWaitError) as exc:
+        replica.fail_on(exc)
     finally:
-        conn.close()
-
-    module.exit_json(changed=changed, status=status, before=before, after=after, lag=lag(status),
-                     procedures=done, dialect=dialect.describe(), diff=dict(before=before, after=after))
+        replica.close()
+    replica.exit(status, before, after)
 
 
 if __name__ == '__main__':

@@ -161,70 +161,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, connect, connection_argument_spec, run)
-
-SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
-TRANSACTIONAL_ENGINES = ('InnoDB', 'Aria_transactional', 'TokuDB', 'RocksDB')
-
-
-def quote_identifier(name):
-    """Backquote an identifier, doubling embedded backquotes."""
-    return '`%s`' % name.replace('`', '``')
-
-
-def row_hash_expression(columns):
-    """MD5 of one row: every column as bytes joined by '#', then a NULL marker per column.
-
-    CONCAT_WS skips NULLs, so the trailing ISNULL() markers tell NULL from ''.
-    Casting to BINARY avoids collation mixes and keeps the bytes exact.
-    """
-    quoted = [quote_identifier(column) for column in columns]
-    values = ['CAST(%s AS BINARY)' % column for column in quoted]
-    markers = 'CONCAT(%s)' % ', '.join('ISNULL(%s)' % column for column in quoted)
-    return 'MD5(CONCAT_WS(%s))' % ', '.join(["'#'"] + values + [markers])
-
-
-def checksum_query(schema, table, columns):
-    """One aggregate over the table: rows, XOR of the first half of each row hash, SUM of the second.
-
-    XOR is order-independent; the SUM also catches duplicated rows, which XOR cancels out.
-    """
-    return (
-        'SELECT COUNT(*) AS row_count, '
-        'COALESCE(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS xor_part, '
-        'COALESCE(SUM(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS sum_part '
-        'FROM (SELECT %s AS h FROM %s.%s) AS row_hashes'
-        % (row_hash_expression(columns), quote_identifier(schema), quote_identifier(table)))
-
-
-def select_databases(all_schemas, databases, exclude_databases):
-    """Schemas to checksum: the listed ones, else every non-system, non-excluded schema."""
-    if databases:
-        return list(databases)
-    skipped = set(SYSTEM_SCHEMAS) | set(exclude_databases or ())
-    return sorted(name for name in all_schemas if name.lower() not in skipped and name not in skipped)
-
-
-def list_schemas(cursor):
-    return [row['name'] for row in run(cursor, 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA')]
-
-
-def list_tables(cursor, databases):
-    """[(schema, table, engine)] of the base tables of ``databases``, sorted."""
-    if not databases:
-        return []
-    placeholders = ', '.join(['%s'] * len(databases))
-    rows = run(cursor,
-               'SELECT TABLE_SCHEMA AS db, TABLE_NAME AS tbl, ENGINE AS engine FROM information_schema.TABLES '
-               "WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA IN (%s) ORDER BY TABLE_SCHEMA, TABLE_NAME"
-               % placeholders, list(databases))
-    return [(row['db'], row['tbl'], row['engine']) for row in rows]
-
-
-def list_columns(cursor, schema, table):
-    rows = run(cursor,
-               'SELECT COLUMN_NAME AS col FROM information_schema.COLUMNS '
-               'WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION', [schema, table])
-    return [row['col'] for row in rows]
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import checksum_tables, compare
 
 
 def start_snapshot(cursor):
@@ -248,43 +185,16 @@ def start_snapshot(cursor):
     return dict(file=log_file, position=position, gtid=gtid)
 
 
-def checksum_table(cursor, schema, table, engine):
-    columns = list_columns(cursor, schema, table)
-    row = run(cursor, checksum_query(schema, table, columns))[0]
-    return dict(rows=int(row['row_count']),
-                checksum='%s-%s' % (int(row['xor_part']), int(row['sum_part'])),
-                engine=engine,
-                transactional=engine in TRANSACTIONAL_ENGINES)
-
-
 def collect(cursor, databases, exclude_databases, snapshot):
     result = dict(changed=False)
     if snapshot:
         result['snapshot'] = start_snapshot(cursor)
-    selected = select_databases(list_schemas(cursor), databases, exclude_databases)
-    tables = {}
-    for schema, table, engine in list_tables(cursor, selected):
-        tables['%s.%s' % (schema, table)] = checksum_table(cursor, schema, table, engine)
+    selected, tables = checksum_tables(cursor, databases, exclude_databases)
     if snapshot:
         run(cursor, 'COMMIT')
     result.update(databases=selected, tables=tables, table_count=len(tables),
                   total_rows=sum(item['rows'] for item in tables.values()))
     return result
-
-
-def compare(tables, other):
-    """(equal, different) between two RV(tables) dicts; a table on one side only differs."""
-    equal, different = [], []
-    for name in sorted(set(tables) | set(other)):
-        mine, theirs = tables.get(name), other.get(name)
-        if mine and theirs and mine.get('rows') == theirs.get('rows') \
-                and mine.get('checksum') == theirs.get('checksum'):
-            equal.append(name)
-        else:
-            different.append(dict(table=name,
-                                  rows=mine.get('rows') if mine else None,
-                                  compare_rows=theirs.get('rows') if theirs else None))
-    return equal, different
 
 
 def main():

@@ -115,3 +115,42 @@ def assert_no_secret(run, *values):
     for value in values:
         assert value and value not in run.output, 'a secret leaked into the output'
         assert value not in json.dumps(run.result), 'a secret leaked into the result'
+
+
+def slave_status(conn):
+    """The first row of SHOW SLAVE STATUS, or None when no source is configured."""
+    rows = sql(conn, 'SHOW SLAVE STATUS')
+    return rows[0] if rows else None
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return predicate()
+
+
+def row_count(conn, db):
+    """Rows of db.t, -1 while the table is not there yet."""
+    try:
+        return sql(conn, 'SELECT COUNT(*) AS n FROM %s.t' % db)[0]['n']
+    except pymysql.err.MySQLError:
+        return -1
+
+
+def prepare_source(conn, user, password, db):
+    """A replication account (REQUIRE SSL) and no `db`, both unlogged; then, binlogged after the
+    returned SHOW MASTER STATUS row, `db`.t with 3 rows a replica started there must receive."""
+    sql(conn, 'SET SESSION sql_log_bin = 0')
+    sql(conn, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % user, [password])
+    sql(conn, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % user, [password])
+    sql(conn, "GRANT REPLICATION SLAVE ON *.* TO %s@'127.0.0.1'" % user)
+    sql(conn, 'DROP DATABASE IF EXISTS %s' % db)
+    sql(conn, 'SET SESSION sql_log_bin = 1')
+    master = sql(conn, 'SHOW MASTER STATUS')[0]
+    sql(conn, 'CREATE DATABASE %s' % db)
+    sql(conn, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20))' % db)
+    sql(conn, "INSERT INTO %s.t VALUES (1, 'a'), (2, 'b'), (3, 'c')" % db)
+    return master

@@ -7,16 +7,13 @@ import time
 
 import pytest
 
-from module_runner import assert_no_secret, login, purge_binlogs_before_current, run_module, sql
+from module_runner import (
+    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql,
+    wait_for)
 
 SOURCE, REPLICA = 'rds_source', 'onprem_replica'
 DB = 'it_replica_config'
 USER = 'it_repl'
-
-
-def replica_status(conn):
-    rows = sql(conn, 'SHOW SLAVE STATUS')
-    return rows[0] if rows else None
 
 
 def reset_replica(conn):
@@ -27,30 +24,12 @@ def reset_replica(conn):
     sql(conn, 'DROP DATABASE IF EXISTS %s' % DB)
 
 
-def wait_for(predicate, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return predicate()
-
-
 @pytest.fixture(scope='module')
 def env(lab, repl_password):
     source = lab.connect(SOURCE, root=True)
     replica = lab.connect(REPLICA, root=True)
-    sql(source, 'SET SESSION sql_log_bin = 0')
-    sql(source, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
-    sql(source, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
-    sql(source, "GRANT REPLICATION SLAVE ON *.* TO %s@'127.0.0.1'" % USER)
-    sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
-    sql(source, 'SET SESSION sql_log_bin = 1')
     reset_replica(replica)
-    master = sql(source, 'SHOW MASTER STATUS')[0]
-    sql(source, 'CREATE DATABASE %s' % DB)
-    sql(source, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20))' % DB)
-    sql(source, "INSERT INTO %s.t VALUES (1, 'a'), (2, 'b'), (3, 'c')" % DB)
+    master = prepare_source(source, USER, repl_password, DB)
     source_info = lab.instances[SOURCE]
     args = dict(login(lab, REPLICA), source_host=source_info['host'], source_port=source_info['port'],
                 source_user=USER, source_password=repl_password, source_log_file=master['File'],
@@ -62,19 +41,12 @@ def env(lab, repl_password):
     replica.close()
 
 
-def count(conn):
-    try:
-        return sql(conn, 'SELECT COUNT(*) AS n FROM %s.t' % DB)[0]['n']
-    except Exception:  # table not there yet
-        return -1
-
-
 def test_check_mode_changes_nothing(env):
     run = run_module('mysql_replica_config', env['args'], check=True, diff=True)
     assert not run.failed, run
     assert run.changed is True
     assert any('CHANGE MASTER TO' in query for query in run.result['queries'])
-    assert replica_status(env['replica']) is None
+    assert slave_status(env['replica']) is None
     assert sql(env['replica'], 'SELECT @@global.read_only AS ro')[0]['ro'] == 0
     assert_no_secret(run, env['password'])
 
@@ -90,13 +62,13 @@ def test_configures_and_replicates(env):
     assert run.result['after']['source_password'] == '********'
     assert run.result['diff']['after']['state'] == 'running'
     assert_no_secret(run, env['password'], env['args']['login_password'])
-    assert wait_for(lambda: count(env['replica']) == 3)
+    assert wait_for(lambda: row_count(env['replica'], DB) == 3)
     sql(env['source'], "INSERT INTO %s.t VALUES (4, 'd'), (5, 'e')" % DB)
-    assert wait_for(lambda: count(env['replica']) == 5)
+    assert wait_for(lambda: row_count(env['replica'], DB) == 5)
     assert sql(env['replica'], 'SELECT @@global.read_only AS ro')[0]['ro'] == 1
     # RDS's heartbeat writes are filtered, so the applier never stops on them
     time.sleep(3)
-    assert replica_status(env['replica'])['Slave_SQL_Running'] == 'Yes'
+    assert slave_status(env['replica'])['Slave_SQL_Running'] == 'Yes'
 
 
 def test_second_run_is_unchanged(env):
@@ -108,18 +80,18 @@ def test_second_run_is_unchanged(env):
 
 def test_check_mode_on_a_configured_replica(env):
     # MariaDB keeps connect_retry across RESET SLAVE ALL: pick a value that differs from now
-    retry = env['retry'] = replica_status(env['replica'])['Connect_Retry'] % 50 + 7
+    retry = env['retry'] = slave_status(env['replica'])['Connect_Retry'] % 50 + 7
     run = run_module('mysql_replica_config', dict(env['args'], connect_retry=retry), check=True, diff=True)
     assert run.changed is True
     assert any('MASTER_CONNECT_RETRY = %d' % retry in query for query in run.result['queries'])
-    assert replica_status(env['replica'])['Connect_Retry'] != retry
+    assert slave_status(env['replica'])['Connect_Retry'] != retry
 
 
 def test_present_refuses_to_reconfigure_running_replica(env):
     run = run_module('mysql_replica_config', dict(env['args'], state='present', connect_retry=env['retry']))
     assert run.failed
     assert 'force=true' in run.result['msg'] and 'state=started' in run.result['msg']
-    assert replica_status(env['replica'])['Connect_Retry'] != env['retry']
+    assert slave_status(env['replica'])['Connect_Retry'] != env['retry']
 
 
 def test_started_applies_only_the_difference(env):
@@ -129,9 +101,9 @@ def test_started_applies_only_the_difference(env):
     assert run.changed is True
     assert run.result['queries'] == ['STOP SLAVE', 'CHANGE MASTER TO MASTER_CONNECT_RETRY = %d' % env['retry'],
                                      'START SLAVE']
-    assert replica_status(env['replica'])['Connect_Retry'] == env['retry']
+    assert slave_status(env['replica'])['Connect_Retry'] == env['retry']
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
-    assert wait_for(lambda: count(env['replica']) == 6)
+    assert wait_for(lambda: row_count(env['replica'], DB) == 6)
     assert run_module('mysql_replica_config', env['args']).changed is False
 
 
@@ -139,18 +111,18 @@ def test_stopped_then_started(env):
     run = run_module('mysql_replica_config', dict(env['args'], state='stopped'))
     assert not run.failed, run
     assert run.changed is True
-    assert replica_status(env['replica'])['Slave_IO_Running'] == 'No'
+    assert slave_status(env['replica'])['Slave_IO_Running'] == 'No'
     assert run_module('mysql_replica_config', dict(env['args'], state='stopped')).changed is False
     run = run_module('mysql_replica_config', dict(env['args'], wait=True, wait_timeout=120))
     assert run.changed is True and run.result['status']['sql_running'] == 'Yes', run
 
 
 def test_gtid_and_file_position_together_are_refused(env):
-    before = replica_status(env['replica'])
+    before = slave_status(env['replica'])
     run = run_module('mysql_replica_config', dict(env['args'], source_gtid='slave_pos'))
     assert run.failed
     assert 'mutually exclusive' in run.result['msg']
-    assert replica_status(env['replica'])['Using_Gtid'] == before['Using_Gtid']
+    assert slave_status(env['replica'])['Using_Gtid'] == before['Using_Gtid']
 
 
 def test_wrong_login_password(env):
@@ -202,7 +174,7 @@ def test_gtid_start_point_recovers_a_broken_replica(env):
     assert 'SET GLOBAL gtid_slave_pos = %s' % "'%s'" % gtid in run.result['queries']
     assert run.result['status']['using_gtid'] == 'slave_pos'
     sql(env['source'], "INSERT INTO %s.t VALUES (7, 'g')" % DB)
-    assert wait_for(lambda: count(env['replica']) == 7)
+    assert wait_for(lambda: row_count(env['replica'], DB) == 7)
     del args['force']
     assert run_module('mysql_replica_config', args).changed is False
     # current_pos/slave_pos are modes, compared like any other setting
@@ -213,5 +185,5 @@ def test_absent_forgets_the_source(env):
     run = run_module('mysql_replica_config', dict(env['args'], state='absent'), diff=True)
     assert not run.failed, run
     assert run.changed is True
-    assert replica_status(env['replica']) is None
+    assert slave_status(env['replica']) is None
     assert run_module('mysql_replica_config', dict(env['args'], state='absent')).changed is False

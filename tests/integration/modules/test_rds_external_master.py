@@ -3,20 +3,15 @@ onprem_source (direction 2), only through the mysql.rds_* procedures as the mast
 
 Tests run in file order and share one replica; the module fixture resets it afterwards.
 """
-import time
-
 import pytest
 
-from module_runner import assert_no_secret, login, purge_binlogs_before_current, run_module, sql
+from module_runner import (
+    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql,
+    wait_for)
 
 SOURCE, TARGET = 'onprem_source', 'rds_target'
 DB = 'it_external_master'
 USER = 'it_repl'
-
-
-def target_status(conn):
-    rows = sql(conn, 'SHOW SLAVE STATUS')
-    return rows[0] if rows else None
 
 
 def reset_target(conn):
@@ -27,37 +22,12 @@ def reset_target(conn):
     sql(conn, 'SET SESSION sql_log_bin = 1')
 
 
-def wait_for(predicate, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return predicate()
-
-
-def count(conn):
-    try:
-        return sql(conn, 'SELECT COUNT(*) AS n FROM %s.t' % DB)[0]['n']
-    except Exception:  # table not there yet
-        return -1
-
-
 @pytest.fixture(scope='module')
 def env(lab, repl_password):
     source = lab.connect(SOURCE, root=True)
     target = lab.connect(TARGET, root=True)
-    sql(source, 'SET SESSION sql_log_bin = 0')
-    sql(source, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
-    sql(source, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s REQUIRE SSL" % USER, [repl_password])
-    sql(source, "GRANT REPLICATION SLAVE ON *.* TO %s@'127.0.0.1'" % USER)
-    sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
-    sql(source, 'SET SESSION sql_log_bin = 1')
     reset_target(target)
-    master = sql(source, 'SHOW MASTER STATUS')[0]
-    sql(source, 'CREATE DATABASE %s' % DB)
-    sql(source, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20))' % DB)
-    sql(source, "INSERT INTO %s.t VALUES (1, 'a'), (2, 'b'), (3, 'c')" % DB)
+    master = prepare_source(source, USER, repl_password, DB)
     info = lab.instances[SOURCE]
     args = dict(login(lab, TARGET), source_host=info['host'], source_port=info['port'], source_user=USER,
                 source_password=repl_password, source_log_file=master['File'],
@@ -75,7 +45,7 @@ def test_check_mode_changes_nothing(env):
     assert run.changed is True
     assert [call.split('(')[0] for call in run.result['procedures']] == [
         'CALL mysql.rds_set_external_master', 'CALL mysql.rds_start_replication']
-    assert target_status(env['target']) is None
+    assert slave_status(env['target']) is None
     assert_no_secret(run, env['password'])
 
 
@@ -90,9 +60,9 @@ def test_configures_and_replicates(env):
     assert run.result['diff']['before'] == {'state': 'absent'}
     assert run.result['after']['source_password'] == '********'
     assert_no_secret(run, env['password'], env['args']['login_password'])
-    assert wait_for(lambda: count(env['target']) == 3)
+    assert wait_for(lambda: row_count(env['target'], DB) == 3)
     sql(env['source'], "INSERT INTO %s.t VALUES (4, 'd')" % DB)
-    assert wait_for(lambda: count(env['target']) == 4)
+    assert wait_for(lambda: row_count(env['target'], DB) == 4)
 
 
 def test_second_run_is_unchanged(env):
@@ -105,7 +75,7 @@ def test_present_refuses_to_repoint_a_running_replica(env):
     run = run_module('rds_external_master', dict(env['args'], state='present', ssl=False))
     assert run.failed
     assert 'force=true' in run.result['msg'] and 'state=started' in run.result['msg']
-    assert target_status(env['target'])['Master_SSL_Allowed'] == 'Yes'
+    assert slave_status(env['target'])['Master_SSL_Allowed'] == 'Yes'
 
 
 def test_stopped_and_started(env):
@@ -113,14 +83,14 @@ def test_stopped_and_started(env):
     assert not run.failed, run
     assert run.changed is True
     assert run.result['procedures'] == ['CALL mysql.rds_stop_replication()']
-    assert target_status(env['target'])['Slave_IO_Running'] == 'No'
+    assert slave_status(env['target'])['Slave_IO_Running'] == 'No'
     assert run_module('rds_external_master', dict(env['args'], state='stopped')).changed is False
     run = run_module('rds_external_master', dict(env['args'], state='present'))
     assert run.changed is False  # present leaves a stopped replica stopped
     sql(env['source'], "INSERT INTO %s.t VALUES (5, 'e')" % DB)
     run = run_module('rds_external_master', dict(env['args'], wait=True, wait_timeout=120))
     assert run.changed is True and run.result['procedures'] == ['CALL mysql.rds_start_replication()'], run
-    assert wait_for(lambda: count(env['target']) == 5)
+    assert wait_for(lambda: row_count(env['target'], DB) == 5)
 
 
 def test_gtid_and_file_position_together_are_refused(env):
@@ -134,7 +104,7 @@ def test_procedure_missing_on_this_engine(env):
     run = run_module('rds_external_master', args)
     assert run.failed
     assert 'source_gtid' in run.result['msg']
-    assert run.result['changed'] is False and target_status(env['target'])['Slave_IO_Running'] == 'Yes'
+    assert run.result['changed'] is False and slave_status(env['target'])['Slave_IO_Running'] == 'Yes'
 
 
 def test_wrong_login_password(env):
@@ -170,7 +140,7 @@ def test_gtid_start_point_recovers_a_broken_replica(env):
     assert run.result['procedures'][1].startswith('CALL mysql.rds_set_external_master_gtid(')
     assert run.result['status']['using_gtid'] == 'slave_pos'
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
-    assert wait_for(lambda: count(env['target']) == 6)
+    assert wait_for(lambda: row_count(env['target'], DB) == 6)
     del args['force']
     assert run_module('rds_external_master', args).changed is False
 
@@ -180,5 +150,5 @@ def test_absent_resets(env):
     assert not run.failed, run
     assert run.changed is True
     assert run.result['procedures'] == ['CALL mysql.rds_reset_external_master()']
-    assert target_status(env['target']) is None
+    assert slave_status(env['target']) is None
     assert run_module('rds_external_master', dict(env['args'], state='absent')).changed is False

@@ -120,6 +120,9 @@ def test_mysql8_auto_position_and_filters():
     (dict(ssl_cert='/etc/c.pem'), 'ssl_cert and ssl_key'),
     (dict(ssl=False), 'need ssl=true'),
     (dict(source_user=None), 'source_user is required'),
+    (dict(source_log_pos=1), 'must be 4'),
+    (dict(delay=86401), 'delay'),
+    (dict(max_lag=-1), 'max_lag must be 0 or more'),
 ])
 def test_validate(overrides, words):
     assert any(words in problem for problem in mrc.validate(params(**overrides)))

@@ -9,31 +9,7 @@ import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_cutover as rc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import ReplicationWaitError
-
-
-class FakeCursor(object):
-    """Answers queries by the first matching substring; records every statement."""
-
-    def __init__(self, answers):
-        self.answers = answers
-        self.executed = []
-        self.description = None
-        self._rows = []
-
-    def execute(self, sql, params=None):
-        self.executed.append(sql % tuple(params) if params else sql)
-        self._rows = []
-        for needle, rows in self.answers:
-            if needle in sql:
-                self._rows = rows
-                break
-        self.description = [('x',)] if self._rows else None
-
-    def fetchall(self):
-        return self._rows
-
-    def nextset(self):
-        return None
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 
 
 def healthy_status(**changes):
@@ -76,7 +52,7 @@ def test_preflight_refuses_before_touching_anything(status, changes, words):
     with pytest.raises(rc.CutoverError) as err:
         rc.preflight(src, FakeCursor([]), None, max_lag=5)
     assert words in str(err.value)
-    assert not [sql for sql in src.executed if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL'))]
+    assert not [sql for sql in src.statements if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL'))]
 
 
 def test_preflight_sees_a_finished_cutover(status):
@@ -102,11 +78,11 @@ def test_cutover_freezes_waits_then_promotes(monkeypatch):
     rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
                       ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
                       ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
-    result = rc.cutover(Module(), src, rds, Dialect(), rc.Timeline())
-    order = [sql for sql in src.executed if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL', 'UNLOCK'))]
+    result = rc.cutover(Module(), src, rds, FakeCursor([]), Dialect(), rc.Timeline())
+    order = [sql for sql in src.statements if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL', 'UNLOCK'))]
     assert order == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', 'KILL CONNECTION 7', 'UNLOCK TABLES']
-    assert 'CALL mysql.rds_stop_replication()' in rds.executed
-    assert 'CALL mysql.rds_reset_external_master()' in rds.executed
+    assert 'CALL mysql.rds_stop_replication()' in rds.statements
+    assert 'CALL mysql.rds_reset_external_master()' in rds.statements
     assert result['source_final'] == dict(file='mysql-bin.000001', position=500, gtid='0-13604-9')
     assert result['rds_position']['file'] == 'mysql-bin-changelog.000002'
     assert result['window_seconds'] >= 0 and result['sessions_killed'] == 1
@@ -119,7 +95,41 @@ def test_cutover_undoes_the_freeze_when_rds_does_not_catch_up(monkeypatch):
     src = source_cursor()
     rds = FakeCursor([])
     with pytest.raises(rc.CutoverError) as err:
-        rc.cutover(Module(), src, rds, Dialect(), rc.Timeline())
+        rc.cutover(Module(), src, rds, FakeCursor([]), Dialect(), rc.Timeline())
     assert 'source is writable again' in str(err.value)
-    assert src.executed[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
-    assert not [sql for sql in rds.executed if 'rds_stop_replication' in sql or 'rds_reset' in sql]
+    assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert not [sql for sql in rds.statements if 'rds_stop_replication' in sql or 'rds_reset' in sql]
+
+
+def checksum_answers(xor_part):
+    return [('information_schema.SCHEMATA', [{'name': 'mysql'}, {'name': 'shop'}]),
+            ('information_schema.TABLES', [{'db': 'shop', 'tbl': 'items', 'engine': 'InnoDB'}]),
+            ('information_schema.COLUMNS', [{'col': 'id'}]),
+            ('AS row_count', [{'row_count': 2, 'xor_part': xor_part, 'sum_part': 7}])]
+
+
+@pytest.mark.parametrize('rds_xor, mismatched', [(5, []), (6, ['shop.items'])])
+def test_cutover_checksums_both_sides_before_unlocking(monkeypatch, rds_xor, mismatched):
+    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
+    monkeypatch.setattr(Module, 'params', dict(Module.params, checksum=True))
+    src = source_cursor()
+    src.answers += checksum_answers(5)
+    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
+                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
+                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
+    rds_view = FakeCursor(checksum_answers(rds_xor))
+    timeline = rc.Timeline()
+    result = rc.cutover(Module(), src, rds, rds_view, Dialect(), timeline)
+    sums = result['checksums']
+    assert sums['equal'] is (not mismatched) and sums['mismatched'] == mismatched and sums['tables'] == 1
+    assert sums['source']['shop.items']['checksum'] == '5-7'
+    statements = src.statements
+    last_checksum = max(i for i, sql in enumerate(statements) if 'AS row_count' in sql)
+    assert last_checksum < statements.index('UNLOCK TABLES')
+    # RDS is checksummed in the snapshot taken when replication stopped, before the reset opened it
+    assert rds_view.statements[0] == 'START TRANSACTION WITH CONSISTENT SNAPSHOT'
+    assert rds_view.statements[-1] == 'COMMIT'
+    assert not [sql for sql in rds.statements if 'AS row_count' in sql]
+    steps = [step['step'] for step in timeline.steps]
+    assert (steps.index('rds_replication_stopped') < steps.index('rds_snapshot_for_proof')
+            < steps.index('rds_external_master_reset') < steps.index('rds_open'))

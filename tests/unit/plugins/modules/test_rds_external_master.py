@@ -110,6 +110,7 @@ def test_force_pushes_a_new_password_to_a_matching_source():
     (dict(source_log_pos=1), 'must be 4'),
     (dict(source_host=None), 'source_host is required'),
     (dict(delay=86401), 'delay'),
+    (dict(max_lag=-1), 'max_lag must be 0 or more'),
 ])
 def test_validate(overrides, words):
     assert any(words in problem for problem in rem.validate(params(**overrides)))

@@ -9,58 +9,7 @@ import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.modules import table_checksum as tc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
-
-
-class FakeCursor(object):
-    """Answers queries by the first matching substring; records every statement."""
-
-    def __init__(self, answers):
-        self.answers = answers
-        self.executed = []
-        self.description = None
-        self._rows = []
-
-    def execute(self, sql, params=None):
-        self.executed.append((sql, params))
-        for needle, rows in self.answers:
-            if needle in sql:
-                if isinstance(rows, Exception):
-                    raise rows
-                self._rows = rows(sql, params) if callable(rows) else rows
-                self.description = [('x',)] if self._rows is not None else None
-                return
-        self._rows, self.description = [], None
-
-    def fetchall(self):
-        return self._rows
-
-    def nextset(self):
-        return None
-
-
-def test_quote_identifier_doubles_backquotes():
-    assert tc.quote_identifier('a`b') == '`a``b`'
-
-
-def test_row_hash_marks_nulls_and_casts_every_column():
-    expr = tc.row_hash_expression(['id', 'name'])
-    assert expr == ("MD5(CONCAT_WS('#', CAST(`id` AS BINARY), CAST(`name` AS BINARY), "
-                    "CONCAT(ISNULL(`id`), ISNULL(`name`))))")
-
-
-def test_checksum_query_reads_the_table_once():
-    sql = tc.checksum_query('shop', 'order`s', ['id'])
-    assert 'FROM `shop`.`order``s`' in sql
-    assert 'COUNT(*)' in sql and 'BIT_XOR' in sql and 'SUM(' in sql
-
-
-def test_default_databases_skip_system_and_loadgen():
-    schemas = ['mysql', 'information_schema', 'performance_schema', 'sys', 'loadgen', 'shop', 'app']
-    assert tc.select_databases(schemas, [], ['loadgen']) == ['app', 'shop']
-
-
-def test_listed_databases_win_over_exclusions():
-    assert tc.select_databases(['loadgen', 'shop'], ['loadgen'], ['loadgen']) == ['loadgen']
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 
 
 def _server(snapshot_rows=None, sums=None):
@@ -114,17 +63,3 @@ def test_snapshot_without_binlog_names_the_fix():
     with pytest.raises(SqlError) as err:
         tc.collect(cursor, ['shop'], [], snapshot=True)
     assert 'log_bin' in err.value.message
-
-
-def test_compare_lists_equal_and_different_tables():
-    mine = {'a.t': {'rows': 2, 'checksum': '1-2'}, 'a.u': {'rows': 3, 'checksum': '5-6'},
-            'a.only_here': {'rows': 1, 'checksum': '0-0'}}
-    other = {'a.t': {'rows': 2, 'checksum': '1-2'}, 'a.u': {'rows': 3, 'checksum': '5-7'},
-             'a.only_there': {'rows': 4, 'checksum': '0-0'}}
-    equal, different = tc.compare(mine, other)
-    assert equal == ['a.t']
-    assert different == [
-        {'table': 'a.only_here', 'rows': 1, 'compare_rows': None},
-        {'table': 'a.only_there', 'rows': None, 'compare_rows': 4},
-        {'table': 'a.u', 'rows': 3, 'compare_rows': 3},
-    ]

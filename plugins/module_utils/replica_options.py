@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What rds_external_master and mysql_replica_config share: the source_* options, their checks,
+and the run around each module's plan (statements recorded with secrets masked, check mode,
+the watch after a start, the wait, the diff)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
+    connect, connection_argument_spec, run)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import render_query
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
+    ReplicationWaitError, check_started, lag, wait_until_caught_up)
+
+MUTUALLY_EXCLUSIVE = [
+    ['source_gtid', 'source_log_file'], ['source_gtid', 'source_log_pos'],
+    ['source_auto_position', 'source_log_file'], ['source_auto_position', 'source_gtid'],
+]
+
+
+def source_argument_spec():
+    """Connection options plus the state/source_*/wait options both replica modules take."""
+    spec = connection_argument_spec()
+    spec.update(
+        state=dict(type='str', default='started', choices=['present', 'started', 'stopped', 'absent']),
+        source_host=dict(type='str'),
+        source_port=dict(type='int', default=3306),
+        source_user=dict(type='str'),
+        source_password=dict(type='str', no_log=True),
+        source_log_file=dict(type='str'),
+        source_log_pos=dict(type='int'),
+        source_gtid=dict(type='str'),
+        source_auto_position=dict(type='bool', default=False),
+        ssl=dict(type='bool', default=True),
+        delay=dict(type='int'),
+        force=dict(type='bool', default=False),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        max_lag=dict(type='int', default=0),
+    )
+    return spec
+
+
+def coordinate_problems(params):
+    problems = []
+    if bool(params.get('source_log_file')) != (params.get('source_log_pos') is not None):
+        problems.append('source_log_file and source_log_pos go together: give both (from SHOW MASTER STATUS '
+                        'or the dump header) or neither.')
+    if params.get('source_log_pos') is not None and params['source_log_pos'] < 4:
+        problems.append('source_log_pos must be 4 or more (a binlog starts at 4).')
+    return problems
+
+
+def required_problems(params):
+    problems = []
+    if params['state'] in ('present', 'started'):
+        for name in ('source_host', 'source_user'):
+            if not params.get(name):
+                problems.append('%s is required with state=%s.' % (name, params['state']))
+    return problems
+
+
+def limit_problems(params):
+    problems = []
+    if params.get('delay') is not None and not 0 <= params['delay'] <= 86400:
+        problems.append('delay must be between 0 and 86400 seconds.')
+    if params.get('max_lag') is not None and params['max_lag'] < 0:
+        problems.append('max_lag must be 0 or more.')
+    return problems
+
+
+def has_start_point(params):
+    return bool(params.get('source_log_file') or params.get('source_gtid') or params['source_auto_position'])
+
+
+def fully_running(status):
+    """Both threads up (an IO thread still connecting counts)."""
+    return status.get('io_running') in ('Yes', 'Connecting') and status.get('sql_running') == 'Yes'
+
+
+def fail_on_problems(module, validate):
+    """Fail with every problem ``validate`` finds before the server is touched."""
+    problems = validate(module.params)
+    if problems:
+        module.fail_json(msg=' '.join(problems))
+
+
+class ReplicaRun(object):
+    """One run of a replica module: runs statements (not in check mode) and records them, masked,
+    under ``record_key`` of the result; fails and exits with what was done."""
+
+    def __init__(self, module, record_key):
+        self.module = module
+        self.record_key = record_key
+        self.secrets = [module.params.get('source_password'), module.params.get('login_password')]
+        self.records = []
+        self.dialect = None
+        self.conn = connect(module)
+        self.cursor = self.conn.cursor()
+
+    def execute(self, sql, sql_params=None):
+        if not self.module.check_mode:
+            run(self.cursor, sql, sql_params, secrets=self.secrets)
+        self.records.append(render_query(sql, sql_params, self.secrets))
+
+    def fail(self, msg, **extra):
+        extra[self.record_key] = self.records
+        self.module.fail_json(msg=msg, changed=bool(self.records) and not self.module.check_mode, **extra)
+
+    def fail_on(self, exc):
+        """Fail with a server or wait error, as the module reports it."""
+        if isinstance(exc, SqlError):
+            self.fail(exc.message, errno=exc.errno, dialect=self.dialect.describe() if self.dialect else None)
+        elif isinstance(exc, ReplicationWaitError):
+            self.fail(str(exc), status=exc.status)
+        raise exc
+
+    def settle(self, read, started, end_state):
+        """Status after the statements: watched for a few seconds after a start, then waited for with wait=true."""
+        status = check_started(read) if started else read()
+        if self.module.params['wait'] and end_state == 'running':
+            status = wait_until_caught_up(read, self.module.params['wait_timeout'], self.module.params['max_lag'])
+        return status
+
+    def close(self):
+        self.conn.close()
+
+    def exit(self, status, before, after):
+        result = dict(changed=bool(self.records), status=status, before=before, after=after, lag=lag(status),
+                      dialect=self.dialect.describe(), diff=dict(before=before, after=after))
+        result[self.record_key] = self.records
+        self.module.exit_json(**result)
