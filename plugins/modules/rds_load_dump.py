@@ -25,6 +25,11 @@ description:
     are returned (no change).
   - Always reports a change when it loads. Idempotence is the caller's job (the role
     M(mysql_rds.replication.rds_external_master) status tells whether RDS already replicates).
+  - The dump drops and recreates every table it carries (C(DROP TABLE IF EXISTS)). So that a second
+    run can never overwrite data (RDS promoted at the cutover and written to, replication reset by
+    hand), the module refuses, before changing anything and also in check mode, when any schema it
+    would load already exists on the target with at least one table, view, routine or event, unless
+    O(overwrite=true). The caller runs it only when the target does not replicate from this source.
 author:
   - mysql_rds.replication contributors (@mysql_rds)
 extends_documentation_fragment:
@@ -98,6 +103,14 @@ options:
     type: list
     elements: str
     default: []
+  overwrite:
+    description:
+      - Load even when schemas to load already hold tables, views, routines or events on the target;
+        their tables are dropped and replaced by the source's.
+      - Only for a target left over from a failed or interrupted load. Never for a target that was
+        promoted or took writes of its own.
+    type: bool
+    default: false
 requirements:
   - PyMySQL >= 1.0 and the C(mariadb-dump)/C(mariadb) clients on the host that runs the module.
 notes:
@@ -164,6 +177,14 @@ dump_command:
   returned: always
   type: list
   elements: str
+occupied:
+  description:
+    - Schemas to load that already hold objects on the target, with their counts. With
+      O(overwrite=false) the module fails and returns them; with O(overwrite=true) they were replaced
+      (or would be, in check mode).
+  returned: always
+  type: dict
+  sample: {shop: {tables: 12, views: 1, routines: 0, events: 0}}
 '''
 
 import os
@@ -175,11 +196,21 @@ import threading
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run)
+    ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
+OBJECT_KINDS = ('tables', 'views', 'routines', 'events')
+TARGET_OBJECTS_SQL = (
+    "SELECT s.SCHEMA_NAME AS name,"
+    " (SELECT COUNT(*) FROM information_schema.TABLES t"
+    "   WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE <> 'VIEW') AS tables,"
+    " (SELECT COUNT(*) FROM information_schema.TABLES t"
+    "   WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE = 'VIEW') AS views,"
+    " (SELECT COUNT(*) FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = s.SCHEMA_NAME) AS routines,"
+    " (SELECT COUNT(*) FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = s.SCHEMA_NAME) AS events"
+    " FROM information_schema.SCHEMATA s WHERE s.SCHEMA_NAME IN (%s) ORDER BY s.SCHEMA_NAME")
 
 
 def source_params(params):
@@ -251,6 +282,39 @@ def current_coordinates(module, source_kwargs):
     if not status:
         module.fail_json(msg='binary logging is off on the source: enable log_bin.')
     return dict(log_file=status[0]['File'], log_pos=int(status[0]['Position']), gtid=gtid)
+
+
+def target_objects(cursor, databases):
+    """{schema: {tables, views, routines, events}} for those of ``databases`` that exist on the target."""
+    if not databases:
+        return {}
+    rows = run(cursor, TARGET_OBJECTS_SQL % ', '.join(['%s'] * len(databases)), list(databases))
+    return dict((row['name'], dict((kind, int(row[kind] or 0)) for kind in OBJECT_KINDS)) for row in rows)
+
+
+def occupied_schemas(objects):
+    """The schemas of ``target_objects()`` that hold at least one object (an empty schema is harmless)."""
+    return dict((name, counts) for name, counts in objects.items() if sum(counts.values()) > 0)
+
+
+def describe_counts(counts):
+    """'12 tables, 1 view' from {tables: 12, views: 1, routines: 0, events: 0}."""
+    parts = []
+    for kind in OBJECT_KINDS:
+        number = counts.get(kind, 0)
+        if number:
+            parts.append('%d %s' % (number, kind if number > 1 else kind[:-1]))
+    return ', '.join(parts)
+
+
+def refusal_message(occupied, target):
+    listed = '; '.join('%s (%s)' % (name, describe_counts(occupied[name])) for name in sorted(occupied))
+    return ('refusing to load into %s: it is not replicating from this source and already holds data in '
+            'schema(s) the dump would replace: %s. The dump drops and recreates every table it carries, so '
+            'loading would overwrite that data. If this target was promoted (cutover done) or took writes '
+            'of its own: do not load it again, it is the primary now. If it is a leftover of a failed or '
+            'interrupted load: set overwrite=true (role variable rds_replica_of_source_overwrite: true) to '
+            'drop and reload these schemas.' % (target, listed))
 
 
 class StderrReader(threading.Thread):
@@ -332,6 +396,7 @@ def main():
         dump_command=dict(type='str', default='mariadb-dump'),
         client_command=dict(type='str', default='mariadb'),
         extra_dump_options=dict(type='list', elements='str', default=[]),
+        overwrite=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -344,18 +409,30 @@ def main():
 
     # Fail early (and in check mode) when RDS is unreachable with these credentials.
     conn = connect(module)
-    conn.close()
-    databases = schemas_to_copy(module, source_kwargs)
+    try:
+        databases = schemas_to_copy(module, source_kwargs)
+        try:
+            occupied = occupied_schemas(target_objects(conn.cursor(), databases))
+        except SqlError as exc:
+            module.fail_json(msg='cannot read the schemas of the target: %s' % exc.message, databases=databases)
+    finally:
+        conn.close()
     if not databases:
         # An empty source: nothing to load, replication starts from where the source is now.
         module.exit_json(changed=False, databases=[], coordinates=current_coordinates(module, source_kwargs),
-                         bytes_loaded=0, definers_changed=0, dropped_statements=[], dump_command=[])
+                         bytes_loaded=0, definers_changed=0, dropped_statements=[], dump_command=[], occupied={})
+    if occupied and not params['overwrite']:
+        module.fail_json(msg=refusal_message(occupied, target_of(target_kwargs)), databases=databases,
+                         occupied=occupied)
+    if occupied:
+        module.warn('overwrite=true: dropping and reloading schema(s) that held data on the target: %s'
+                    % ', '.join(sorted(occupied)))
 
     dump_options = ['--single-transaction', '--master-data=2', '--gtid', '--routines', '--triggers',
                     '--events', '--hex-blob', '--quick'] + params['extra_dump_options']
     shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + dump_options + ['--databases'] + databases
     if module.check_mode:
-        module.exit_json(changed=True, databases=databases, dump_command=shown_dump)
+        module.exit_json(changed=True, databases=databases, dump_command=shown_dump, occupied=occupied)
 
     try:
         dump_filter = DumpFilter(params['definer'], params['definer_user'] or '%s@%%' % target_kwargs.get('user'))
@@ -383,7 +460,7 @@ def main():
                          databases=databases)
     module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=written,
                      definers_changed=dump_filter.definers, dropped_statements=dump_filter.dropped,
-                     dump_command=shown_dump)
+                     dump_command=shown_dump, occupied=occupied)
 
 
 if __name__ == '__main__':

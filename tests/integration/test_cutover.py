@@ -132,3 +132,51 @@ def test_cutover_again_changes_nothing(lab, cutover):
 def test_no_secret_in_output(lab, cutover):
     for key in ("setup", "again", "promote"):
         assert_no_secret(lab, cutover[key])
+
+
+@pytest.fixture(scope="module")
+def setup_after_cutover(lab, cutover):
+    """onprem_to_rds.yml again after the cutover, once RDS took writes the old source does not have."""
+    root = lab.connect("onprem_source", root=True)
+    rds = lab.connect("rds_target")
+    try:
+        lab.query(root, "STOP SLAVE")  # the way back stops, so the old source misses what follows
+        lab.query(rds, "CREATE DATABASE IF NOT EXISTS d2_cutover_probe")
+        lab.query(rds, "CREATE TABLE IF NOT EXISTS d2_cutover_probe.t (id INT PRIMARY KEY)")
+        lab.query(rds, "INSERT INTO d2_cutover_probe.t VALUES (2)")
+        writes = lab.query(rds, "SELECT COUNT(*) AS n, MAX(id) AS last FROM %s" % TABLE)[0]
+        check = run_playbook(lab, cutover["collections"], "onprem_to_rds.yml", "--check")
+        again = run_playbook(lab, cutover["collections"], "onprem_to_rds.yml")
+        after = dict(probe=sorted(r["id"] for r in lab.query(rds, "SELECT id FROM d2_cutover_probe.t")),
+                     writes=lab.query(rds, "SELECT COUNT(*) AS n, MAX(id) AS last FROM %s" % TABLE)[0],
+                     status=status_row(lab, rds))
+    finally:
+        root.close()
+        rds.close()
+    return dict(check=check, again=again, writes_before=writes, **after)
+
+
+def _assert_refusal(run):
+    assert run.rc != 0, run
+    assert "refusing to load into" in run.output, run
+    assert "not replicating from this source" in run.output, run
+    assert "d2_cutover_probe (1 table)" in run.output and "loadgen (1 table)" in run.output, run
+    assert "rds_replica_of_source_overwrite: true" in run.output and "do not load it again" in run.output, run
+
+
+def test_setup_after_cutover_refuses(lab, setup_after_cutover):
+    _assert_refusal(setup_after_cutover["again"])
+    assert setup_after_cutover["again"].changed == 0, setup_after_cutover["again"]
+    assert_no_secret(lab, setup_after_cutover["again"])
+
+
+def test_setup_after_cutover_in_check_mode_reports_the_refusal(lab, setup_after_cutover):
+    _assert_refusal(setup_after_cutover["check"])
+    assert setup_after_cutover["check"].changed == 0, setup_after_cutover["check"]
+
+
+def test_setup_after_cutover_keeps_the_writes_made_on_rds(setup_after_cutover):
+    assert setup_after_cutover["probe"] == [1, 2]  # 2 exists only on RDS: a reload would drop it
+    assert setup_after_cutover["writes"] == setup_after_cutover["writes_before"]
+    row = setup_after_cutover["status"]
+    assert not row or not row.get("Master_Host"), row  # and RDS was not pointed back at the source

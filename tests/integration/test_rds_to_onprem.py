@@ -221,3 +221,57 @@ def test_preflight_names_the_fix_for_binlog_format(lab, collections, first_run):
     assert run.rc != 0, run
     assert "binlog_format is not ROW in parameter group %s" % group in run.output, run
     assert "modify-db-parameter-group" in run.output, run
+
+
+@pytest.fixture(scope="module")
+def reset_by_hand(lab, collections, first_run):
+    """The replica of first_run after RESET SLAVE ALL, with a row of its own: runs with and without overwrite."""
+    root = lab.connect(REPLICA, root=True)
+    try:
+        lab.query(root, "STOP SLAVE")
+        lab.query(root, "RESET SLAVE ALL")
+        lab.query(root, "INSERT INTO d1_app.items VALUES (99, 'own row', NULL, NULL)")
+        check = run_playbook(lab, collections, "--check")
+        refused = run_playbook(lab, collections)
+        kept = [r["id"] for r in lab.query(root, "SELECT id FROM d1_app.items WHERE id = 99")]
+        status_refused = slave_status(lab, root)
+        reloaded = run_playbook(lab, collections, "-e", "replica_of_rds_overwrite=true")
+        gone = [r["id"] for r in lab.query(root, "SELECT id FROM d1_app.items WHERE id = 99")]
+        status_reloaded = slave_status(lab, root)
+    finally:
+        root.close()
+    return dict(check=check, refused=refused, kept=kept, status_refused=status_refused, reloaded=reloaded,
+                gone=gone, status_reloaded=status_reloaded)
+
+
+def _assert_refusal(run):
+    assert run.rc != 0, run
+    assert "Refusing to copy into" in run.output, run
+    assert "is not replicating from" in run.output, run
+    assert "d1_app (2 tables, 1 view)" in run.output, run
+    assert "replica_of_rds_overwrite=true" in run.output and "do not copy into it" in run.output, run
+
+
+def test_reset_replica_refuses_the_reload(reset_by_hand):
+    _assert_refusal(reset_by_hand["refused"])
+    assert reset_by_hand["refused"].changed == 0, reset_by_hand["refused"]
+    assert reset_by_hand["kept"] == [99]  # its own row survived
+    assert not reset_by_hand["status_refused"], reset_by_hand["status_refused"]  # left as found
+
+
+def test_reset_replica_check_mode_reports_the_refusal(reset_by_hand):
+    _assert_refusal(reset_by_hand["check"])
+    assert reset_by_hand["check"].changed == 0, reset_by_hand["check"]
+
+
+def test_reset_replica_reloads_with_overwrite(lab, reset_by_hand):
+    run = reset_by_hand["reloaded"]
+    assert run.rc == 0, run
+    assert "replica_of_rds_overwrite=true: the copy drops and reloads" in run.output, run
+    assert reset_by_hand["gone"] == []  # replaced by the source's rows
+    row = reset_by_hand["status_reloaded"]
+    assert row.get("Slave_IO_Running") == "Yes" and row.get("Slave_SQL_Running") == "Yes", row
+    assert int(row["Master_Port"]) == lab.instances[SOURCE]["port"], row
+    leaked = [secret[:3] + "..." for secret in lab_secrets(lab)
+              if any(secret in reset_by_hand[key].output for key in ("check", "refused", "reloaded"))]
+    assert not leaked, leaked
