@@ -147,15 +147,26 @@ def target_of(kwargs):
     return '%s:%s' % (kwargs.get('host'), kwargs.get('port'))
 
 
-def connect(module, fail=True):
+def as_connection_options(params, names):
+    """A second server's options (``names``: common option -> the module's own option) given as the
+    common connection options; config_file, connect_timeout and check_hostname are shared."""
+    options = dict((common, params.get(own)) for common, own in names.items())
+    for shared in ('config_file', 'connect_timeout', 'check_hostname'):
+        options.setdefault(shared, params.get(shared))
+    return options
+
+
+def connect(module, fail=True, options=None):
     """Open a PyMySQL connection (autocommit on, DictCursor) or fail the module.
 
-    With ``fail=False`` a SqlError/ConnectionConfigError is raised instead.
+    ``options`` are the common connection options of the server to reach (default: the module's
+    own, see as_connection_options()). With ``fail=False`` a SqlError/ConnectionConfigError is
+    raised instead.
     """
     if pymysql is None:
         module.fail_json(msg=missing_required_lib('PyMySQL'), exception=PYMYSQL_IMPORT_ERROR)
     try:
-        kwargs = connection_params(module.params)
+        kwargs = connection_params(module.params if options is None else options)
     except ConnectionConfigError as exc:
         if not fail:
             raise

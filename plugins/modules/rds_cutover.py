@@ -176,7 +176,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    SqlError, connect, connection_argument_spec, connection_params, run, target_of)
+    SqlError, as_connection_options, connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import checksum_tables, compare
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
@@ -205,20 +205,9 @@ class CutoverError(Exception):
     pass
 
 
-def source_connection(module):
-    params = module.params
-    source = dict(login_host=params['source_login_host'], login_port=params['source_login_port'],
-                  login_unix_socket=params['source_login_unix_socket'], login_user=params['source_login_user'],
-                  login_password=params['source_login_password'], ca_cert=params['source_ca_cert'],
-                  config_file=params['config_file'], connect_timeout=params['connect_timeout'],
-                  check_hostname=params['check_hostname'])
-    import pymysql
-    kwargs = connection_params(source)
-    try:
-        return pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **kwargs), kwargs.get('password')
-    except Exception as exc:  # pylint: disable=broad-except
-        module.fail_json(msg='cannot connect to the source %s as %s: %s'
-                         % (target_of(kwargs), kwargs.get('user'), mask_text(exc, [kwargs.get('password')])))
+SOURCE_OPTIONS = dict(login_host='source_login_host', login_port='source_login_port',
+                      login_unix_socket='source_login_unix_socket', login_user='source_login_user',
+                      login_password='source_login_password', ca_cert='source_ca_cert')
 
 
 def one(cursor, sql, params=None):
@@ -394,8 +383,8 @@ def main():
     timeline = Timeline()
     rds_conn = connect(module)
     rds_view_conn = connect(module)
-    src_conn, source_password = source_connection(module)
-    secrets = [module.params['login_password'], source_password]
+    src_conn = connect(module, options=as_connection_options(module.params, SOURCE_OPTIONS))
+    secrets = [module.params['login_password'], module.params['source_login_password']]
     rds, rds_view, src = rds_conn.cursor(), rds_view_conn.cursor(), src_conn.cursor()
     try:
         dialect = detect(rds)

@@ -196,7 +196,8 @@ import threading
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
+    ConnectionConfigError, SqlError, as_connection_options, connect, connection_argument_spec, connection_params, run,
+    target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 
@@ -213,12 +214,12 @@ TARGET_OBJECTS_SQL = (
     " FROM information_schema.SCHEMATA s WHERE s.SCHEMA_NAME IN (%s) ORDER BY s.SCHEMA_NAME")
 
 
-def source_params(params):
-    return dict(login_host=params['source_host'], login_port=params['source_port'],
-                login_unix_socket=params['source_unix_socket'], login_user=params['source_user'],
-                login_password=params['source_password'] or '', ca_cert=params['source_ca_cert'],
-                config_file=params['config_file'], connect_timeout=params['connect_timeout'],
-                check_hostname=params['check_hostname'])
+SOURCE_OPTIONS = dict(login_host='source_host', login_port='source_port', login_unix_socket='source_unix_socket',
+                      login_user='source_user', login_password='source_password', ca_cert='source_ca_cert')
+
+
+def source_options(params):
+    return as_connection_options(params, SOURCE_OPTIONS)
 
 
 def option_file(directory, name, kwargs):
@@ -245,14 +246,9 @@ def option_file(directory, name, kwargs):
     return path
 
 
-def schemas_to_copy(module, source_kwargs):
+def schemas_to_copy(module):
     params = module.params
-    import pymysql  # connection.connect() already reported a missing PyMySQL
-    try:
-        conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **source_kwargs)
-    except Exception as exc:  # pylint: disable=broad-except
-        module.fail_json(msg='cannot connect to the source as %s: %s'
-                         % (source_kwargs.get('user'), mask_text(exc, [source_kwargs.get('password')])))
+    conn = connect(module, options=source_options(params))
     try:
         existing = [row['Database'] for row in run(conn.cursor(), 'SHOW DATABASES')]
     except SqlError as exc:
@@ -268,17 +264,15 @@ def schemas_to_copy(module, source_kwargs):
     return [name for name in existing if name not in skip]
 
 
-def current_coordinates(module, source_kwargs):
-    import pymysql
+def current_coordinates(module):
+    conn = connect(module, options=source_options(module.params))
     try:
-        conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **source_kwargs)
-        try:
-            status = run(conn.cursor(), 'SHOW MASTER STATUS')
-            gtid = run(conn.cursor(), 'SELECT @@global.gtid_binlog_pos AS gtid')[0]['gtid']
-        finally:
-            conn.close()
-    except (SqlError, pymysql.MySQLError) as exc:
-        module.fail_json(msg='cannot read the source position: %s' % mask_text(exc, [source_kwargs.get('password')]))
+        status = run(conn.cursor(), 'SHOW MASTER STATUS')
+        gtid = run(conn.cursor(), 'SELECT @@global.gtid_binlog_pos AS gtid')[0]['gtid']
+    except SqlError as exc:
+        module.fail_json(msg='cannot read the source position: %s' % exc.message)
+    finally:
+        conn.close()
     if not status:
         module.fail_json(msg='binary logging is off on the source: enable log_bin.')
     return dict(log_file=status[0]['File'], log_pos=int(status[0]['Position']), gtid=gtid)
@@ -402,7 +396,7 @@ def main():
     params = module.params
     try:
         target_kwargs = connection_params(params)
-        source_kwargs = connection_params(source_params(params))
+        source_kwargs = connection_params(source_options(params))
     except ConnectionConfigError as exc:
         module.fail_json(msg=str(exc))
     secrets = [target_kwargs.get('password'), source_kwargs.get('password')]
@@ -410,7 +404,7 @@ def main():
     # Fail early (and in check mode) when RDS is unreachable with these credentials.
     conn = connect(module)
     try:
-        databases = schemas_to_copy(module, source_kwargs)
+        databases = schemas_to_copy(module)
         try:
             occupied = occupied_schemas(target_objects(conn.cursor(), databases))
         except SqlError as exc:
@@ -419,7 +413,7 @@ def main():
         conn.close()
     if not databases:
         # An empty source: nothing to load, replication starts from where the source is now.
-        module.exit_json(changed=False, databases=[], coordinates=current_coordinates(module, source_kwargs),
+        module.exit_json(changed=False, databases=[], coordinates=current_coordinates(module),
                          bytes_loaded=0, definers_changed=0, dropped_statements=[], dump_command=[], occupied={})
     if occupied and not params['overwrite']:
         module.fail_json(msg=refusal_message(occupied, target_of(target_kwargs)), databases=databases,

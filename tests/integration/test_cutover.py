@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from d2_playbooks import (assert_no_secret, collections_path, reset_direction2, run_playbook,
+from playbook_runner import (assert_no_secret, collections_path, reset_direction2, run_playbook,
                           status_row)
 
 TABLE = "loadgen.writes"

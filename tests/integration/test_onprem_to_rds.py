@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from d2_playbooks import assert_no_secret, reset_direction2, run_playbook, status_row
+from playbook_runner import assert_no_secret, reset_direction2, run_playbook, status_row
 
 
 @pytest.fixture(scope="module")
 def collections(tmp_path_factory):
-    from d2_playbooks import collections_path
+    from playbook_runner import collections_path
     return collections_path(tmp_path_factory.mktemp("collections"))
 
 

@@ -1,48 +1,25 @@
 """playbooks/rds_to_onprem.yml on the lab: onprem_replica becomes a TLS replica of the emulated RDS
 instance rds_source while the load generator writes to the source, and proves it with checksums."""
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+from playbook_runner import collections_path, lab_secrets
+from playbook_runner import run_playbook as run_named_playbook
+
 SOURCE, REPLICA = "rds_source", "onprem_replica"
-
-
-class Run:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        found = RECAP.findall(proc.stdout)
-        self.changed = sum(int(m[2]) for m in found) if found else None
-
-    def __repr__(self):
-        return "rc=%s changed=%s\n%s" % (self.rc, self.changed, self.output[-8000:])
 
 
 @pytest.fixture(scope="module")
 def collections(tmp_path_factory):
-    root = tmp_path_factory.mktemp("collections")
-    link = root / "ansible_collections" / "mysql_rds" / "replication"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(REPO)
-    return str(root)
+    return collections_path(tmp_path_factory.mktemp("collections"))
 
 
 def run_playbook(lab, collections, *args):
-    playbook = Path(sys.executable).parent / "ansible-playbook"
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="0")
-    cmd = [str(playbook) if playbook.exists() else "ansible-playbook", "-i", str(lab.inventory_path),
-           str(REPO / "playbooks" / "rds_to_onprem.yml"), *args]
-    return Run(subprocess.run(cmd, cwd=str(REPO), env=env, capture_output=True, text=True, timeout=1500,
-                              check=False))
+    return run_named_playbook(lab, collections, "rds_to_onprem.yml", *args)
 
 
 def slave_status(lab, conn):
@@ -67,19 +44,6 @@ def wait_caught_up(lab, timeout=180):
     finally:
         src.close()
         dst.close()
-
-
-def lab_secrets(lab):
-    found = []
-
-    def walk(value):
-        if isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, str) and len(value) >= 8:
-            found.append(value)
-    walk(json.loads((Path(lab.facts["lab_dir"]) / "secrets.json").read_text()))
-    return found
 
 
 @pytest.fixture(scope="module")

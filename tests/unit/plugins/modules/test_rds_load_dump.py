@@ -106,7 +106,7 @@ def run_main(monkeypatch, tmp_path, target_rows, check_mode=False, **args):
         raise Exit(result)
 
     monkeypatch.setattr(rld, 'connect', lambda module: connection)
-    monkeypatch.setattr(rld, 'schemas_to_copy', lambda module, kwargs: ['shop', 'billing'])
+    monkeypatch.setattr(rld, 'schemas_to_copy', lambda module: ['shop', 'billing'])
     monkeypatch.setattr(rld, 'load', fake_load)
     monkeypatch.setattr(rld.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
     monkeypatch.setattr(rld.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))

@@ -1,4 +1,4 @@
-"""Helpers of the direction-2 tests (self-managed source -> RDS, cutover): run a playbook on the lab."""
+"""Helpers of the playbook tests (both directions, cutover): run a playbook on the lab, check its output."""
 import json
 import os
 import re
