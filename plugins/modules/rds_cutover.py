@@ -89,7 +89,7 @@ options:
       - Prove the data equal; row counts and checksums of every table on the source (still under its
         global read lock, so exactly at the final position) and on RDS as it was when replication
         stopped (a consistent snapshot taken on a second connection before RDS is opened).
-      - Applications may write to RDS as soon as it is open: their writes are not in that snapshot,
+      - Applications may write to RDS as soon as it is open; their writes are not in that snapshot,
         so they neither fail the proof nor hide a difference. The window (RV(window_seconds)) does
         not include this step.
     type: bool
