@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook_runner import (assert_no_secret, collections_path, reset_direction2, run_playbook,
-                          status_row)
+from playbook_runner import assert_no_secret, collections_path, reset_direction2, run_playbook, status_row
 
 TABLE = "loadgen.writes"
 
