@@ -189,9 +189,7 @@ occupied:
 
 import os
 import shutil
-import subprocess
 import tempfile
-import threading
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -200,6 +198,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
     target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
+from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
 OBJECT_KINDS = ('tables', 'views', 'routines', 'events')
@@ -311,66 +310,17 @@ def refusal_message(occupied, target):
             'drop and reload these schemas.' % (target, listed))
 
 
-class StderrReader(threading.Thread):
-    """Drain a pipe so a chatty client never blocks on a full stderr buffer."""
-
-    def __init__(self, pipe):
-        super(StderrReader, self).__init__()
-        self.daemon = True
-        self.pipe = pipe
-        self.data = b''
-
-    def run(self):
-        self.data = self.pipe.read()
-
-
 def load(module, dump_cmd, load_cmd, dump_filter, secrets):
-    dump = subprocess.Popen(dump_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    loader = subprocess.Popen(load_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    readers = [StderrReader(dump.stderr), StderrReader(loader.stderr), StderrReader(loader.stdout)]
-    for reader in readers:
-        reader.start()
-    keep = None
-    if module.params['dump_path']:
-        fd = os.open(module.params['dump_path'], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        keep = os.fdopen(fd, 'wb')
-    sink = Tee(loader.stdin, keep)
-    written = 0
-    try:
-        written = filter_stream(dump.stdout, sink, dump_filter)
-    except (IOError, OSError):
-        pass  # the loader died: its exit status and stderr say why
-    finally:
-        for pipe in (loader.stdin, keep):
-            if pipe is not None:
-                try:
-                    pipe.close()
-                except (IOError, OSError):
-                    pass
-    dump_rc = dump.wait()
-    load_rc = loader.wait()
-    for reader in readers:
-        reader.join()
-    if dump_rc != 0 or load_rc != 0:
+    result = stream_between(dump_cmd, load_cmd, lambda source, sink: filter_stream(source, sink, dump_filter),
+                            keep_path=module.params['dump_path'])
+    if result.producer_rc != 0 or result.consumer_rc != 0:
         module.fail_json(
             msg='dump | filter | load failed (dump exit %s, load exit %s): %s %s'
-                % (dump_rc, load_rc,
-                   mask_text(readers[0].data.decode('utf-8', 'replace').strip(), secrets),
-                   mask_text(readers[1].data.decode('utf-8', 'replace').strip(), secrets)),
+                % (result.producer_rc, result.consumer_rc, mask_text(result.producer_stderr, secrets),
+                   mask_text(result.consumer_stderr, secrets)),
             hint='error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
                  "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
-    return written
-
-
-class Tee(object):
-    def __init__(self, first, second=None):
-        self.first = first
-        self.second = second
-
-    def write(self, data):
-        self.first.write(data)
-        if self.second is not None:
-            self.second.write(data)
+    return result.written
 
 
 def main():
