@@ -28,7 +28,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: The module only reads; it runs the same way in check mode.
+    description: >-
+      The module only reads; it runs the same way in check mode. With O(replica) it also lets the
+      stopped applier of the replica run forward to the snapshot's coordinates, as in a normal run.
   diff_mode:
     support: none
     description: Nothing to diff.
@@ -63,6 +65,83 @@ options:
       - When given, RV(equal) and RV(different) list the tables that match or not (a table on
         one side only is different). The module still succeeds, the caller decides.
     type: dict
+  replica:
+    description:
+      - Connection options (the same keys as the module's own C(login_*), O(ca_cert),
+        O(check_hostname)...) of a replica of this server whose applier (SQL thread) is stopped.
+      - Needs O(snapshot=true). While the source is checksummed inside its snapshot, the module
+        lets the replica apply up to the snapshot's coordinates (C(START SLAVE SQL_THREAD UNTIL)),
+        checksums it there and compares, reading both sides at the same time; the module
+        fails when the replica stops elsewhere or on an error. The replica's applier is left
+        stopped; start it again afterwards.
+      - The result is in RV(replica).
+    type: dict
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
+          - Ignored when O(replica.login_unix_socket) (or C(socket) in O(replica.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with. For an RDS instance, the master user.
+          - When omitted, C(user) from the C([client]) section of O(replica.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(replica.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(replica.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(replica.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(replica.login_user), O(replica.login_password) and O(replica.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
+            makes the client verify the server certificate.
+          - For RDS, the regional or global bundle from the RDS truststore.
+        type: path
+        aliases: [ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(replica.client_cert).
+        type: path
+        aliases: [ssl_key_file]
+      check_hostname:
+        description:
+          - With O(replica.ca_cert), also check that the server certificate names O(replica.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
+  replica_timeout:
+    description:
+      - Seconds the replica may take to reach the snapshot's coordinates (O(replica)).
+    type: int
+    default: 600
 requirements:
   - PyMySQL >= 1.0 on the host that runs the module.
 notes:
@@ -155,13 +234,23 @@ snapshot:
       description: The MariaDB GTID position of those coordinates (C(BINLOG_GTID_POS)); empty when unknown.
       type: str
       sample: 0-13301-5012
+replica:
+  description:
+    - The replica's side of the proof (O(replica)), read at the snapshot's coordinates.
+    - Same keys as the source's RV(databases), RV(tables), RV(table_count), RV(total_rows),
+      RV(equal) and RV(different) (RV(different) items have C(rows) on the replica and
+      C(compare_rows) on the source), plus C(stopped_at) (C(file), C(position)) where its applier stopped.
+  returned: when O(replica) is set
+  type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, connect, connection_argument_spec, run)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import checksum_tables, compare
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
+    checksum_tables, compare, list_schemas, select_databases)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import prove
 
 
 def start_snapshot(cursor):
@@ -197,6 +286,16 @@ def collect(cursor, databases, exclude_databases, snapshot):
     return result
 
 
+def collect_with_replica(cursor, replica_cursor, databases, exclude_databases, timeout):
+    """The source inside a snapshot and, at the same time, the replica at its coordinates."""
+    result = dict(changed=False, snapshot=start_snapshot(cursor))
+    selected = select_databases(list_schemas(cursor), databases, exclude_databases)
+    tables, result['replica'] = prove(cursor, replica_cursor, selected, result['snapshot'], timeout)
+    result.update(databases=selected, tables=tables, table_count=len(tables),
+                  total_rows=sum(item['rows'] for item in tables.values()))
+    return result
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
@@ -204,16 +303,29 @@ def main():
         exclude_databases=dict(type='list', elements='str', default=['loadgen']),
         snapshot=dict(type='bool', default=False),
         compare_to=dict(type='dict'),
+        replica=dict(type='dict', options=connection_argument_spec()),
+        replica_timeout=dict(type='int', default=600),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if module.params['replica'] is not None and not module.params['snapshot']:
+        module.fail_json(msg='replica needs snapshot=true: the replica is checksummed at the '
+                             "coordinates of the source's snapshot.")
     conn = connect(module)
+    replica_conn = None
     try:
-        result = collect(conn.cursor(), module.params['databases'],
-                         module.params['exclude_databases'], module.params['snapshot'])
+        if module.params['replica'] is not None:
+            replica_conn = connect(module, options=module.params['replica'])
+            result = collect_with_replica(conn.cursor(), replica_conn.cursor(), module.params['databases'],
+                                          module.params['exclude_databases'], module.params['replica_timeout'])
+        else:
+            result = collect(conn.cursor(), module.params['databases'],
+                             module.params['exclude_databases'], module.params['snapshot'])
     except SqlError as exc:
         module.fail_json(msg=exc.message, errno=exc.errno)
     finally:
         conn.close()
+        if replica_conn is not None:
+            replica_conn.close()
     if module.params['compare_to'] is not None:
         result['equal'], result['different'] = compare(result['tables'], module.params['compare_to'])
     module.exit_json(**result)
