@@ -6,6 +6,8 @@ import time
 import pymysql
 import pytest
 
+from polling import wait_until
+
 NOT_CONFIGURED = ("You can't start replication because the replica isn't configured. "
                   "First call mysql.rds_set_external_master.")
 RETENTION_BOUNDS = "For binlog retention hours the value must be between 1 and 168 inclusive or be NULL"
@@ -15,16 +17,6 @@ def _error(lab, conn, sql, args=None):
     with pytest.raises(pymysql.err.MySQLError) as err:
         lab.query(conn, sql, args)
     return err.value.args
-
-
-def _wait(predicate, timeout=30, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 @pytest.fixture
@@ -171,7 +163,7 @@ def test_replication_from_onprem_source_into_rds_target(lab, target, source_user
             return lab.query(target, "SELECT token FROM labtest_dir2.t WHERE id = 1")
         except pymysql.err.ProgrammingError:
             return None
-    assert _wait(arrived) == [{"token": token}]
+    assert wait_until(arrived) == [{"token": token}]
     status = lab.query(target, "CALL mysql.rds_replica_status()")[0]
     assert (status["Slave_IO_Running"], status["Slave_SQL_Running"]) == ("Yes", "Yes"), status
 
@@ -200,8 +192,8 @@ def test_set_external_master_gtid(lab, target, source_user):
         assert status["Master_SSL_Allowed"] == "Yes" and status["Master_SSL_Verify_Server_Cert"] == "No"
         assert lab.query(root, "SELECT @@global.gtid_slave_pos AS p")[0]["p"] == gtid
         lab.query(target, "CALL mysql.rds_start_replication()")
-        status = _wait(lambda: [s for s in lab.query(target, "CALL mysql.rds_replica_status()")
-                                if s["Slave_IO_Running"] == "Yes"])
+        status = wait_until(lambda: [s for s in lab.query(target, "CALL mysql.rds_replica_status()")
+                                     if s["Slave_IO_Running"] == "Yes"])
         assert status, lab.query(target, "CALL mysql.rds_replica_status()")
         lab.query(target, "CALL mysql.rds_stop_replication()")
     finally:

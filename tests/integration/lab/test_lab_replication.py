@@ -5,15 +5,7 @@ import time
 import pymysql
 import pytest
 
-
-def _wait(predicate, timeout=30, step=0.3):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
+from polling import wait_until
 
 
 def test_read_replica_receives_rows(lab):
@@ -35,7 +27,7 @@ def test_read_replica_receives_rows(lab):
                 return lab.query(rep, "SELECT token FROM labtest_rr.t WHERE token = %s", (token,))
             except pymysql.err.ProgrammingError:
                 return None
-        assert _wait(arrived) == [{"token": token}]
+        assert wait_until(arrived) == [{"token": token}]
         # the master user sees its status through the procedure only
         assert lab.query(rep, "CALL mysql.rds_replica_status()")[0]["Slave_SQL_Running"] == "Yes"
     finally:
@@ -51,9 +43,9 @@ def test_heartbeat_advances(lab, name):
         def beat():
             rows = lab.query(conn, "SELECT value FROM mysql.rds_heartbeat2 WHERE id = 1")
             return rows[0]["value"] if rows else None
-        first = _wait(beat, timeout=10)
+        first = wait_until(beat, timeout=10)
         assert first
-        assert _wait(lambda: (beat() or 0) > first, timeout=10)
+        assert wait_until(lambda: (beat() or 0) > first, timeout=10)
     finally:
         conn.close()
 
@@ -64,8 +56,8 @@ def test_heartbeat_reaches_read_replica_but_is_not_written_there(lab):
         rows = lab.query(rep, "SELECT value FROM mysql.rds_heartbeat2 WHERE id = 1")
         assert rows, "heartbeat not replicated"
         first = rows[0]["value"]
-        assert _wait(lambda: lab.query(rep, "SELECT value FROM mysql.rds_heartbeat2")[0]["value"] > first,
-                     timeout=10)
+        assert wait_until(lambda: lab.query(rep, "SELECT value FROM mysql.rds_heartbeat2")[0]["value"] > first,
+                          timeout=10)
         # it advances by replication: the replica's own binlog gets no heartbeat of its own
         root = lab.connect("rds_read_replica", root=True)
         try:
@@ -124,7 +116,7 @@ def test_null_retention_purges_and_replica_gets_1236(lab, retention):
     assert old in retention.logs()
     time.sleep(2.5)
     retention.null_window(2)
-    assert _wait(lambda: old not in retention.logs(), timeout=20), retention.logs()
+    assert wait_until(lambda: old not in retention.logs(), timeout=20), retention.logs()
 
     # a replica asking for the purged file gets the real error
     rep = lab.connect("onprem_replica", root=True)
@@ -140,7 +132,7 @@ def test_null_retention_purges_and_replica_gets_1236(lab, retention):
         def io_error():
             st = lab.query(rep, "SHOW SLAVE '%s' STATUS" % conn)[0]
             return st if st["Last_IO_Errno"] else None
-        st = _wait(io_error, timeout=20)
+        st = wait_until(io_error, timeout=20)
         assert st and st["Last_IO_Errno"] == 1236, st
         assert "Could not find first log file name in binary log index file" in st["Last_IO_Error"]
     finally:

@@ -123,15 +123,6 @@ def slave_status(conn):
     return rows[0] if rows else None
 
 
-def wait_for(predicate, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.5)
-    return predicate()
-
-
 def row_count(conn, db):
     """Rows of db.t, -1 while the table is not there yet."""
     try:

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from module_runner import (
-    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql,
-    wait_for)
+    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql)
+from polling import wait_until
 
 SOURCE, REPLICA = 'rds_source', 'onprem_replica'
 DB = 'it_replica_config'
@@ -62,9 +62,9 @@ def test_configures_and_replicates(env):
     assert run.result['after']['source_password'] == '********'
     assert run.result['diff']['after']['state'] == 'running'
     assert_no_secret(run, env['password'], env['args']['login_password'])
-    assert wait_for(lambda: row_count(env['replica'], DB) == 3)
+    assert wait_until(lambda: row_count(env['replica'], DB) == 3, timeout=60)
     sql(env['source'], "INSERT INTO %s.t VALUES (4, 'd'), (5, 'e')" % DB)
-    assert wait_for(lambda: row_count(env['replica'], DB) == 5)
+    assert wait_until(lambda: row_count(env['replica'], DB) == 5, timeout=60)
     assert sql(env['replica'], 'SELECT @@global.read_only AS ro')[0]['ro'] == 1
     # RDS's heartbeat writes are filtered, so the applier never stops on them
     time.sleep(3)
@@ -103,7 +103,7 @@ def test_started_applies_only_the_difference(env):
                                      'START SLAVE']
     assert slave_status(env['replica'])['Connect_Retry'] == env['retry']
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
-    assert wait_for(lambda: row_count(env['replica'], DB) == 6)
+    assert wait_until(lambda: row_count(env['replica'], DB) == 6, timeout=60)
     assert run_module('mysql_replica_config', env['args']).changed is False
 
 
@@ -174,7 +174,7 @@ def test_gtid_start_point_recovers_a_broken_replica(env):
     assert 'SET GLOBAL gtid_slave_pos = %s' % "'%s'" % gtid in run.result['queries']
     assert run.result['status']['using_gtid'] == 'slave_pos'
     sql(env['source'], "INSERT INTO %s.t VALUES (7, 'g')" % DB)
-    assert wait_for(lambda: row_count(env['replica'], DB) == 7)
+    assert wait_until(lambda: row_count(env['replica'], DB) == 7, timeout=60)
     del args['force']
     assert run_module('mysql_replica_config', args).changed is False
     # current_pos/slave_pos are modes, compared like any other setting

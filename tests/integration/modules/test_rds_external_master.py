@@ -6,8 +6,8 @@ Tests run in file order and share one replica; the module fixture resets it afte
 import pytest
 
 from module_runner import (
-    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql,
-    wait_for)
+    assert_no_secret, login, prepare_source, purge_binlogs_before_current, row_count, run_module, slave_status, sql)
+from polling import wait_until
 
 SOURCE, TARGET = 'onprem_source', 'rds_target'
 DB = 'it_external_master'
@@ -60,9 +60,9 @@ def test_configures_and_replicates(env):
     assert run.result['diff']['before'] == {'state': 'absent'}
     assert run.result['after']['source_password'] == '********'
     assert_no_secret(run, env['password'], env['args']['login_password'])
-    assert wait_for(lambda: row_count(env['target'], DB) == 3)
+    assert wait_until(lambda: row_count(env['target'], DB) == 3, timeout=60)
     sql(env['source'], "INSERT INTO %s.t VALUES (4, 'd')" % DB)
-    assert wait_for(lambda: row_count(env['target'], DB) == 4)
+    assert wait_until(lambda: row_count(env['target'], DB) == 4, timeout=60)
 
 
 def test_second_run_is_unchanged(env):
@@ -90,7 +90,7 @@ def test_stopped_and_started(env):
     sql(env['source'], "INSERT INTO %s.t VALUES (5, 'e')" % DB)
     run = run_module('rds_external_master', dict(env['args'], wait=True, wait_timeout=120))
     assert run.changed is True and run.result['procedures'] == ['CALL mysql.rds_start_replication()'], run
-    assert wait_for(lambda: row_count(env['target'], DB) == 5)
+    assert wait_until(lambda: row_count(env['target'], DB) == 5, timeout=60)
 
 
 def test_gtid_and_file_position_together_are_refused(env):
@@ -140,7 +140,7 @@ def test_gtid_start_point_recovers_a_broken_replica(env):
     assert run.result['procedures'][1].startswith('CALL mysql.rds_set_external_master_gtid(')
     assert run.result['status']['using_gtid'] == 'slave_pos'
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
-    assert wait_for(lambda: row_count(env['target'], DB) == 6)
+    assert wait_until(lambda: row_count(env['target'], DB) == 6, timeout=60)
     del args['force']
     assert run_module('rds_external_master', args).changed is False
 
