@@ -9,15 +9,18 @@ import traceback
 from pathlib import Path
 
 from benchlib import cutover, data, fanout, playbook, replication, report, seeding
+from benchlib.cpu import CpuMeter
 from benchlib.lab import Lab
 from benchlib.lagmon import LagMonitor
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 DIRECTIONS = {
     "rds_to_onprem": {"source": "rds_source", "target": "onprem_replica",
-                      "databases": [data.DB], "playbook": "rds_to_onprem.yml"},
+                      "databases": [data.DB], "playbook": "rds_to_onprem.yml",
+                      "threads_var": "replica_of_rds_parallel_threads"},
     "onprem_to_rds": {"source": "onprem_source", "target": "rds_target",
-                      "databases": [data.DB, data.APP_DB], "playbook": "onprem_to_rds.yml"},
+                      "databases": [data.DB, data.APP_DB], "playbook": "onprem_to_rds.yml",
+                      "threads_var": "rds_replica_of_source_copy_streams"},
 }
 for _d in DIRECTIONS.values():
     _d["dump_databases"] = _d["databases"] + [data.LOAD_DB]  # the load generator writes there
@@ -71,19 +74,22 @@ def guarded(results, key, fn, *args):
 
 def hand_case(lab, case, d, repl_password, workdir, threads):
     lab.reset(d["target"])
-    with LagMonitor(lab, d["source"], d["target"], case) as lag:
+    with LagMonitor(lab, d["source"], d["target"], case) as lag, CpuMeter([lab]) as cpu:
         value = seeding.CASES[case](lab, d["source"], d["target"], d["databases"], repl_password,
                                     workdir, threads, d["dump_databases"])
-    value.update(ok=True, lag=lag.as_dict())
+    value.update(ok=True, lag=lag.as_dict(), cpu=cpu.as_dict())
     return value
 
 
-def playbook_case(lab, name, d, workdir, run_no):
+def playbook_case(lab, name, d, workdir, run_no, threads):
     if run_no == 1:
         lab.reset(d["target"])
-    with LagMonitor(lab, d["source"], d["target"], "playbook run %d" % run_no) as lag:
-        value = playbook.run(lab, d["playbook"], workdir / ("%s-run%d.log" % (name, run_no)))
+    with LagMonitor(lab, d["source"], d["target"], "playbook run %d" % run_no) as lag, CpuMeter([lab]) as cpu:
+        # the copy gets as many streams as mydumper/myloader get threads
+        value = playbook.run(lab, d["playbook"], workdir / ("%s-run%d.log" % (name, run_no)),
+                             extra_vars={d["threads_var"]: threads})
     value["lag"] = lag.as_dict()
+    value["cpu"] = cpu.as_dict()
     value["total_s"] = value.get("seconds")
     if value["ok"]:
         t = time.time()
@@ -129,11 +135,13 @@ def main(argv=None):
                     guarded(out["cases"], "%s/%s" % (name, case), hand_case, lab, case, d,
                             repl_password, workdir, args.threads)
             if "seeding" in args.only or "rerun" in args.only or "cutover" in args.only:
-                guarded(out["cases"], "%s/d_playbook" % name, playbook_case, lab, name, d, workdir, 1)
+                guarded(out["cases"], "%s/d_playbook" % name, playbook_case, lab, name, d, workdir, 1,
+                        args.threads)
             if "rerun" in args.only and not out["cases"].get("%s/d_playbook" % name, {}).get("ok"):
                 out["cases"]["%s/rerun" % name] = {"ok": False, "error": "not run: the first run failed"}
             elif "rerun" in args.only:
-                guarded(out["cases"], "%s/rerun" % name, playbook_case, lab, name, d, workdir, 2)
+                guarded(out["cases"], "%s/rerun" % name, playbook_case, lab, name, d, workdir, 2,
+                        args.threads)
         for name in args.directions:
             out.setdefault("seed_load", {})[name] = data.stop_load(lab, DIRECTIONS[name]["source"])
         if "cutover" in args.only and "onprem_to_rds" in args.directions:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from benchlib import data, playbook, replication
+from benchlib.cpu import CpuMeter
 from benchlib.lab import Lab
 
 PORT_STEP = 20
@@ -37,8 +38,10 @@ def _timed_run(labs, workdir, label):
         lab.reset("onprem_replica")
     inv = _inventory(labs, workdir / ("fanout-%s.yml" % label))
     env_extra = {"ANSIBLE_FORKS": str(max(5, len(labs)))}
-    res = playbook.run(labs[0], "rds_to_onprem.yml", workdir / ("fanout-%s.log" % label),
-                       inventory=inv, env_extra=env_extra)
+    with CpuMeter(labs) as cpu:
+        res = playbook.run(labs[0], "rds_to_onprem.yml", workdir / ("fanout-%s.log" % label),
+                           inventory=inv, env_extra=env_extra)
+    res["cpu"] = cpu.as_dict()
     if res["ok"]:
         for lab in labs:
             replication.wait_and_prove(lab, "rds_source", "onprem_replica", [data.DB], timeout=600)
@@ -57,17 +60,20 @@ def run(args, workdir, log):
         result["labs_up_and_data_s"] = round(time.time() - t, 1)
         log("fan-out: %d labs up" % n)
         one = _timed_run(labs[:1], workdir, "1")
-        result["one_pair"] = {k: one.get(k) for k in ("ok", "seconds", "error", "log")}
+        result["one_pair"] = {k: one.get(k) for k in ("ok", "seconds", "error", "log", "cpu")}
         if not one["ok"]:
             result["error"] = "one pair: %s" % one.get("error")
             return result
         many = _timed_run(labs, workdir, str(n))
-        result["n_pairs"] = {k: many.get(k) for k in ("ok", "seconds", "error", "log", "recap")}
+        result["n_pairs"] = {k: many.get(k) for k in ("ok", "seconds", "error", "log", "recap", "cpu")}
         if not many["ok"]:
             result["error"] = "%d pairs: %s" % (n, many.get("error"))
             return result
         result.update(ok=True, one_pair_s=one["seconds"], n_pairs_s=many["seconds"],
                       ratio=round(many["seconds"] / one["seconds"], 3))
+        # the N-pair run cannot end before its CPU seconds spread over every core
+        floor = many["cpu"]["total_s"] / max(1, many["cpu"]["cores"] or 1)
+        result.update(cpu_floor_s=round(floor, 1), cpu_floor_ratio=round(floor / one["seconds"], 3))
         return result
     finally:
         if not args.keep_lab:

@@ -42,6 +42,8 @@ def summarize(out):
         if any(x is not None for x in (a, b, c, d)) or "%s/d_playbook" % name in cases:
             s[name] = {"a_s": a, "b_s": b, "c_s": c, "d_s": d, "d_over_a": _ratio(d, a),
                        "d_over_c": _ratio(d, c)}
+            for key, case in (("a", "a_dump_file"), ("b", "b_dump_pipe"), ("c", "c_mydumper"), ("d", "d_playbook")):
+                s[name]["%s_cpu_s" % key] = ((cases.get("%s/%s" % (name, case)) or {}).get("cpu") or {}).get("total_s")
         rerun = cases.get("%s/rerun" % name)
         if rerun is not None:
             s.setdefault(name, {}).update(
@@ -57,7 +59,7 @@ def summarize(out):
                         "error": cut.get("error") or (cut.get("playbook") or {}).get("error")}
     fan = cases.get("fanout")
     if fan is not None:
-        keys = ("ok", "pairs", "one_pair_s", "n_pairs_s", "ratio", "error")
+        keys = ("ok", "pairs", "one_pair_s", "n_pairs_s", "ratio", "cpu_floor_s", "cpu_floor_ratio", "error")
         s["fanout"] = {k: fan.get(k) for k in keys}
     return s
 
@@ -86,7 +88,9 @@ def markdown(out):
             continue
         for case, key in (("a dump>file;source", "a_s"), ("b dump|load", "b_s"),
                           ("c mydumper/myloader", "c_s"), ("d playbook", "d_s")):
-            lines.append("| %s seed %s (s) | %s | | |" % (name, case, _fmt(r.get(key))))
+            cpu = r.get(key.replace("_s", "_cpu_s"))
+            lines.append("| %s seed %s (s) | %s%s | | |" % (
+                name, case, _fmt(r.get(key)), "" if cpu is None else " (CPU %s s)" % cpu))
         lines.append("| %s d/a | %s | <= 0.33 | %s |"
                      % (name, _fmt(r.get("d_over_a")), _goal(r.get("d_over_a"), 0.33)))
         lines.append("| %s d/c | %s | <= 0.9 | %s |"
@@ -109,6 +113,9 @@ def markdown(out):
         lines.append("| fan-out %s pairs / 1 pair | %s (%s s / %s s) | <= 2.5 | %s |" % (
             _fmt(f.get("pairs")), _fmt(f.get("ratio")), _fmt(f.get("n_pairs_s")),
             _fmt(f.get("one_pair_s")), _goal(f.get("ratio"), 2.5) if f.get("ok") else "FAILED"))
+        if f.get("cpu_floor_ratio") is not None:
+            lines.append("| fan-out CPU floor (CPU s of the %s-pair run / cores / 1-pair time) | %s (%s s) | | |" % (
+                _fmt(f.get("pairs")), _fmt(f.get("cpu_floor_ratio")), _fmt(f.get("cpu_floor_s"))))
     failed = [(k, v.get("error")) for k, v in cases.items() if not v.get("ok")]
     if failed:
         lines += ["", "Failed cases:", ""]

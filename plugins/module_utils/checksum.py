@@ -5,6 +5,9 @@
 
 Used by the table_checksum module and by rds_cutover (which must checksum inside its own
 process while it holds the source's global read lock), so both report comparable values.
+Both sides of a comparison must use the same algorithm (crc32 by default, or md5); the
+checksum strings carry its prefix ('crc32:<xor>-<sum>', md5 bare '<xor>-<sum>') so that
+values of different algorithms never compare equal.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +17,11 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
 TRANSACTIONAL_ENGINES = ('InnoDB', 'Aria_transactional', 'TokuDB', 'RocksDB')
+ALGORITHMS = ('crc32', 'md5')
+DEFAULT_ALGORITHM = 'crc32'
+# Put in front of the checksum strings of an algorithm so that two runs with different
+# algorithms never compare equal; md5 keeps the bare form of the first releases.
+CHECKSUM_PREFIXES = {'crc32': 'crc32:', 'md5': ''}
 
 
 def quote_identifier(name):
@@ -21,29 +29,53 @@ def quote_identifier(name):
     return '`%s`' % name.replace('`', '``')
 
 
-def row_hash_expression(columns):
-    """MD5 of one row: every column as bytes joined by '#', then a NULL marker per column.
+def check_algorithm(algorithm):
+    if algorithm not in ALGORITHMS:
+        raise ValueError('Unknown checksum algorithm %r: use one of %s.' % (algorithm, ', '.join(ALGORITHMS)))
+    return algorithm
+
+
+def row_string_expression(columns):
+    """One row as bytes: every column joined by '#', then a NULL marker per column.
 
     CONCAT_WS skips NULLs, so the trailing ISNULL() markers tell NULL from ''.
-    Casting to BINARY avoids collation mixes and keeps the bytes exact.
+    Casting to BINARY avoids collation mixes and keeps the bytes exact (and makes the
+    result a binary string, so REVERSE() reverses bytes).
     """
     quoted = [quote_identifier(column) for column in columns]
     values = ['CAST(%s AS BINARY)' % column for column in quoted]
     markers = 'CONCAT(%s)' % ', '.join('ISNULL(%s)' % column for column in quoted)
-    return 'MD5(CONCAT_WS(%s))' % ', '.join(["'#'"] + values + [markers])
+    return 'CONCAT_WS(%s)' % ', '.join(["'#'"] + values + [markers])
 
 
-def checksum_query(schema, table, columns):
-    """One aggregate over the table: rows, XOR of the first half of each row hash, SUM of the second.
+def row_hash_expression(columns):
+    """MD5 of one row (the md5 algorithm), over row_string_expression()."""
+    return 'MD5(%s)' % row_string_expression(columns)
+
+
+def checksum_query(schema, table, columns, algorithm=DEFAULT_ALGORITHM):
+    """One aggregate over the table: rows, an XOR and a SUM of two 64 or 32 bit row hashes.
 
     XOR is order-independent; the SUM also catches duplicated rows, which XOR cancels out.
+    ``crc32``: XOR of CRC32 of the row bytes, SUM of CRC32 of the same bytes reversed (two
+    different 32 bit checks, 64 bits against random corruption), about 3 times cheaper than MD5.
+    ``md5``: XOR of the first 64 bits of the row's MD5, SUM of the last 64 bits.
+    SUM of unsigned integers is an exact DECIMAL on MySQL and MariaDB (no overflow).
     """
+    source = '%s.%s' % (quote_identifier(schema), quote_identifier(table))
+    if check_algorithm(algorithm) == 'md5':
+        return (
+            'SELECT COUNT(*) AS row_count, '
+            'COALESCE(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS xor_part, '
+            'COALESCE(SUM(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS sum_part '
+            'FROM (SELECT %s AS h FROM %s) AS row_hashes'
+            % (row_hash_expression(columns), source))
     return (
         'SELECT COUNT(*) AS row_count, '
-        'COALESCE(BIT_XOR(CAST(CONV(LEFT(h, 16), 16, 10) AS UNSIGNED)), 0) AS xor_part, '
-        'COALESCE(SUM(CAST(CONV(RIGHT(h, 16), 16, 10) AS UNSIGNED)), 0) AS sum_part '
-        'FROM (SELECT %s AS h FROM %s.%s) AS row_hashes'
-        % (row_hash_expression(columns), quote_identifier(schema), quote_identifier(table)))
+        'COALESCE(BIT_XOR(CRC32(s)), 0) AS xor_part, '
+        'COALESCE(SUM(CRC32(REVERSE(s))), 0) AS sum_part '
+        'FROM (SELECT %s AS s FROM %s) AS row_strings'
+        % (row_string_expression(columns), source))
 
 
 def select_databases(all_schemas, databases, exclude_databases):
@@ -77,21 +109,26 @@ def list_columns(cursor, schema, table):
     return [row['col'] for row in rows]
 
 
-def checksum_table(cursor, schema, table, engine):
+def checksum_table(cursor, schema, table, engine, algorithm=DEFAULT_ALGORITHM):
+    """{rows, checksum, engine, transactional}; checksum is '<xor>-<sum>' behind the algorithm's prefix."""
     columns = list_columns(cursor, schema, table)
-    row = run(cursor, checksum_query(schema, table, columns))[0]
+    row = run(cursor, checksum_query(schema, table, columns, algorithm))[0]
     return dict(rows=int(row['row_count']),
-                checksum='%s-%s' % (int(row['xor_part']), int(row['sum_part'])),
+                checksum='%s%s-%s' % (CHECKSUM_PREFIXES[algorithm], int(row['xor_part']), int(row['sum_part'])),
                 engine=engine,
                 transactional=engine in TRANSACTIONAL_ENGINES)
 
 
-def checksum_tables(cursor, databases, exclude_databases):
-    """(schemas, {'schema.table': {rows, checksum, engine, transactional}}) of every base table selected."""
+def checksum_tables(cursor, databases, exclude_databases, algorithm=DEFAULT_ALGORITHM, only=None):
+    """(schemas, {'schema.table': {rows, checksum, engine, transactional}}) of every base table selected
+    (of those named 'schema.table' in ``only``, when given)."""
+    check_algorithm(algorithm)
     selected = select_databases(list_schemas(cursor), databases, exclude_databases)
     tables = {}
     for schema, table, engine in list_tables(cursor, selected):
-        tables['%s.%s' % (schema, table)] = checksum_table(cursor, schema, table, engine)
+        name = '%s.%s' % (schema, table)
+        if only is None or name in only:
+            tables[name] = checksum_table(cursor, schema, table, engine, algorithm)
     return selected, tables
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
-    checksum_tables, compare)
+    DEFAULT_ALGORITHM, checksum_tables, compare)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
@@ -52,13 +52,14 @@ def apply_until(cursor, snapshot, timeout, sleep=time.sleep, clock=time.monotoni
     return stopped_at
 
 
-def prove(source_cursor, replica_cursor, selected, snapshot, timeout):
-    """(source tables, replica result) with the source cursor inside the open snapshot."""
+def prove(source_cursor, replica_cursor, selected, snapshot, timeout, algorithm=DEFAULT_ALGORITHM):
+    """(source tables, replica result) with the source cursor inside the open snapshot; both sides
+    checksummed with ``algorithm``."""
     box = {}
 
     def source_side():
         try:
-            box['tables'] = checksum_tables(source_cursor, selected, [])[1]
+            box['tables'] = checksum_tables(source_cursor, selected, [], algorithm)[1]
             run(source_cursor, 'COMMIT')
         except Exception as exc:  # pylint: disable=broad-except  # re-raised below
             box['error'] = exc
@@ -68,7 +69,7 @@ def prove(source_cursor, replica_cursor, selected, snapshot, timeout):
     worker.start()
     try:
         stopped_at = apply_until(replica_cursor, snapshot, timeout)
-        replica_tables = checksum_tables(replica_cursor, selected, [])[1]
+        replica_tables = checksum_tables(replica_cursor, selected, [], algorithm)[1]
     finally:
         worker.join()
     if 'error' in box:

@@ -48,14 +48,17 @@ class StreamResult(object):
         self.consumer_stderr = consumer_stderr
 
 
-def stream_between(producer_cmd, consumer_cmd, transform, keep_path=None):
+def stream_between(producer_cmd, consumer_cmd, transform, keep_path=None, started=None):
     """Run producer_cmd | transform | consumer_cmd (argument lists, no shell).
 
     ``transform(source, sink)`` copies from the producer's stdout to the sink and returns how much it
-    wrote. With ``keep_path`` the transformed stream is also written there (mode 0600)."""
+    wrote. With ``keep_path`` the transformed stream is also written there (mode 0600). ``started``, a
+    list, receives both processes as they start, so that another thread can end them."""
     producer = subprocess.Popen(producer_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     consumer = subprocess.Popen(consumer_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
+    if started is not None:
+        started.extend([producer, consumer])
     drains = [_Drain(producer.stderr), _Drain(consumer.stderr), _Drain(consumer.stdout)]
     for drain in drains:
         drain.start()

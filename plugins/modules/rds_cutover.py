@@ -99,6 +99,14 @@ options:
     type: list
     elements: str
     default: []
+  checksum_algorithm:
+    description:
+      - Row hash of the checksums (O(checksum)), the same on both sides.
+      - V(crc32) (about 3 times cheaper, 64 bits per row, checksums C(crc32:<xor>-<sum>)) or V(md5)
+        (checksums C(<xor>-<sum>)), as the C(algorithm) option of M(mysql_rds.replication.table_checksum).
+    type: str
+    choices: [crc32, md5]
+    default: crc32
 requirements:
   - PyMySQL >= 1.0 on the host that runs the module.
 notes:
@@ -158,7 +166,8 @@ checksums:
   description:
     - C(equal) (bool), C(tables) (count), C(mismatched) (names), C(source) and C(rds) per table C(rows),
       C(checksum), C(engine) and C(transactional).
-    - The values are those M(mysql_rds.replication.table_checksum) returns for the same tables.
+    - The values are those M(mysql_rds.replication.table_checksum) returns for the same tables with
+      the same algorithm (O(checksum_algorithm)).
   returned: when promoted and O(checksum=true)
   type: dict
 sessions_killed:
@@ -177,7 +186,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, as_connection_options, connect, connection_argument_spec, run)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import checksum_tables, compare
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
+    ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
@@ -340,8 +350,9 @@ def cutover(module, src, rds, rds_view, dialect, timeline):
     opened = timeline.mark('rds_open', read_only=rds_read_only, **result['rds_position'])
     result['window_seconds'] = round(opened - freeze_started, 4)
     if params['checksum']:
-        source_sums = checksum_tables(src, [], params['checksum_exclude_databases'])[1]
-        rds_sums = checksum_tables(rds_view, [], params['checksum_exclude_databases'])[1]
+        algorithm = params['checksum_algorithm']
+        source_sums = checksum_tables(src, [], params['checksum_exclude_databases'], algorithm)[1]
+        rds_sums = checksum_tables(rds_view, [], params['checksum_exclude_databases'], algorithm)[1]
         run(rds_view, 'COMMIT')
         mismatched = [item['table'] for item in compare(source_sums, rds_sums)[1]]
         result['checksums'] = dict(equal=not mismatched, tables=len(source_sums), mismatched=mismatched,
@@ -378,6 +389,7 @@ def main():
         reset=dict(type='bool', default=True),
         checksum=dict(type='bool', default=True),
         checksum_exclude_databases=dict(type='list', elements='str', default=[]),
+        checksum_algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     timeline = Timeline()

@@ -9,12 +9,13 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: rds_load_dump
-short_description: Stream a consistent dump of a self-managed source into RDS, returning its binlog coordinates
+short_description: Stream a consistent dump of a source into RDS or a self-managed replica, returning its binlog coordinates
 version_added: 0.1.0
 description:
   - Runs C(mariadb-dump --single-transaction --master-data=2 --gtid --routines --triggers --events)
-    against the self-managed source and pipes it, through a filter, into C(mariadb) connected to RDS
-    as its master user (the O(login_user)). Nothing is written to disk unless O(dump_path) is set.
+    against the source and pipes it, through a filter, into C(mariadb) connected to the target (RDS
+    as its master user, or a self-managed replica) as O(login_user). Nothing is written to disk unless
+    O(dump_path) is set.
   - The filter removes what the RDS master user may not run (no SUPER); C(DEFINER) clauses are
     stripped (objects then belong to the master user) or rewritten to O(definer_user);
     C(SET @@GLOBAL.GTID_PURGED), C(SET @@SESSION.SQL_LOG_BIN), C(SET GLOBAL), C(CHANGE MASTER),
@@ -44,21 +45,26 @@ attributes:
 options:
   source_host:
     description: Host of the self-managed source.
+    aliases: [source_login_host]
     type: str
     default: localhost
   source_port:
     description: TCP port of the source.
+    aliases: [source_login_port]
     type: int
     default: 3306
   source_unix_socket:
     description: Unix socket of the source (used instead of host/port when set).
+    aliases: [source_login_unix_socket]
     type: str
   source_user:
     description: Account on the source that may dump (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
+    aliases: [source_login_user]
     type: str
     required: true
   source_password:
     description: Password of O(source_user).
+    aliases: [source_login_password]
     type: str
   source_ca_cert:
     description: CA file to verify the source's certificate (TLS to the source when set).
@@ -88,7 +94,10 @@ options:
     description: C(user) or C(user@host) for O(definer=rewrite); default the O(login_user) at C(%).
     type: str
   dump_path:
-    description: Also write the filtered dump to this file (mode 0600). By default the stream is not kept.
+    description:
+      - Also write the filtered dump to this file (mode 0600). By default the stream is not kept.
+      - With several streams (O(parallel)) each is kept beside it, for C(/d/copy.sql) in
+        C(/d/copy.schema.sql), C(/d/copy.data-1.sql)... and C(/d/copy.triggers.sql), to be loaded in that order.
     type: path
   dump_command:
     description: The dump client.
@@ -109,6 +118,50 @@ options:
         their tables are dropped and replaced by the source's.
       - Only for a target left over from a failed or interrupted load. Never for a target that was
         promoted or took writes of its own.
+    type: bool
+    default: false
+  parallel:
+    description:
+      - Number of data streams. With more than one (and a MariaDB source), the copy runs in three
+        steps, each streamed. First the schemas (tables, views, routines, events), then the rows in
+        O(parallel) concurrent C(dump | filter | load) streams, each with a share of the tables
+        (biggest first, balanced by size), then the triggers (created after the rows, so that
+        loading fires none).
+      - The data streams read one and the same snapshot. While they open it (typically well under a
+        second) the module holds C(LOCK TABLES ... READ) on the copied tables, which the RDS master
+        user may do; writes to those tables wait meanwhile. It is the lock-free mariadb-dump snapshot
+        of each stream that gives the binlog position, as with one stream.
+      - C(1) is one lock-free stream for everything. A source that is not MariaDB always gets one
+        stream (its dump cannot report the position of a snapshot).
+    type: int
+    default: 1
+  lock_wait_timeout:
+    description:
+      - Seconds to wait for C(LOCK TABLES) when O(parallel) > 1 (a long transaction writing to a copied
+        table delays it, and writes queue behind it meanwhile). When it runs out, the module warns and
+        copies with one lock-free stream instead.
+    type: int
+    default: 10
+  drop_databases:
+    description: Drop and recreate every copied schema on the target (C(--add-drop-database)), so that
+      no table the source lacks remains. Only with O(overwrite) or on schemas that hold nothing.
+    type: bool
+    default: false
+  target_load_settings:
+    description:
+      - Global variables set on the target for the load and put back afterwards (also when the load
+        fails), for a self-managed target, for example C(innodb_flush_log_at_trx_commit=2) and
+        C(innodb_log_file_size=536870912), given as a dictionary of names and values.
+      - C(innodb_log_file_size), C(innodb_redo_log_capacity) and C(innodb_buffer_pool_size) are only ever
+        raised. A variable the server lacks or cannot change while running is skipped with a warning.
+      - Needs SUPER (or SYSTEM_VARIABLES_ADMIN), so leave it empty for RDS, whose settings live in its parameter group.
+    type: dict
+    default: {}
+  target_skip_binlog:
+    description:
+      - Load without writing the rows to the target's binary log (C(SET SESSION sql_log_bin=0) in every
+        loading session). That is faster and leaves no transactions of the target's own server id in its GTID
+        state. For a self-managed replica; the RDS master user may not do it.
     type: bool
     default: false
 requirements:
@@ -173,10 +226,31 @@ dropped_statements:
   elements: str
   sample: ["SET @@SESSION.SQL_LOG_BIN= 0;"]
 dump_command:
-  description: The dump command line (no password; it is in a temporary option file).
+  description: The (first) dump command line (no password; it is in a temporary option file).
   returned: always
   type: list
   elements: str
+dump_commands:
+  description: Every dump command line run, in order (schemas, data streams, triggers with O(parallel) > 1).
+  returned: when loaded
+  type: list
+  elements: list
+streams:
+  description: Number of data streams the rows were copied with (1 when one stream carried everything).
+  returned: when loaded
+  type: int
+  sample: 4
+lock_seconds:
+  description: How long the copied tables were locked while the data streams opened their snapshot (0 with one stream).
+  returned: when loaded
+  type: float
+  sample: 0.21
+load_settings:
+  description: The target's global variables changed for the load and put back afterwards, as name, old and new value.
+  returned: when loaded
+  type: list
+  elements: dict
+  sample: [{name: innodb_log_file_size, old: 16777216, new: 536870912}]
 occupied:
   description:
     - Schemas to load that already hold objects on the target, with their counts. With
@@ -197,7 +271,10 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
     ConnectionConfigError, SqlError, as_connection_options, connect, connection_argument_spec, connection_params, run,
     target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
+from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
+from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_copy import (
+    SnapshotOpenTimeout, Stream, assign, earliest, ignore_options, lock_statement, part_paths, run_streams, tables_sql)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
@@ -310,27 +387,190 @@ def refusal_message(occupied, target):
             'drop and reload these schemas.' % (target, listed))
 
 
-def load(module, dump_cmd, load_cmd, dump_filter, secrets):
+LOAD_HINT = ('error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
+             "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
+DUMP_BASE = ['--hex-blob', '--quick']
+ONE_STREAM = ['--single-transaction', '--master-data=2', '--gtid', '--routines', '--triggers', '--events']
+# --single-transaction: no LOCK TABLES, so an open write transaction on the source never blocks
+# the schema and trigger steps (nor do they make writes wait).
+SCHEMA_STEP = ['--single-transaction', '--no-data', '--skip-triggers', '--routines', '--events']
+DATA_STEP = ['--single-transaction', '--master-data=2', '--gtid', '--no-create-info', '--no-create-db', '--skip-triggers']
+TRIGGER_STEP = ['--single-transaction', '--no-data', '--no-create-info', '--no-create-db', '--triggers']
+
+
+class CopyFailed(Exception):
+    """The copy failed; ``result`` is for fail_json, once the target's settings are put back."""
+
+    def __init__(self, msg, **result):
+        super(CopyFailed, self).__init__(msg)
+        self.result = dict(result, msg=msg)
+
+
+def fail_stream(module, step, result, secrets):
+    raise CopyFailed(
+        '%s: dump | filter | load failed (dump exit %s, load exit %s): %s %s'
+        % (step, result.producer_rc, result.consumer_rc, mask_text(result.producer_stderr, secrets),
+           mask_text(result.consumer_stderr, secrets)),
+        hint=LOAD_HINT)
+
+
+def load(module, dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy'):
     result = stream_between(dump_cmd, load_cmd, lambda source, sink: filter_stream(source, sink, dump_filter),
-                            keep_path=module.params['dump_path'])
+                            keep_path=keep_path)
     if result.producer_rc != 0 or result.consumer_rc != 0:
-        module.fail_json(
-            msg='dump | filter | load failed (dump exit %s, load exit %s): %s %s'
-                % (result.producer_rc, result.consumer_rc, mask_text(result.producer_stderr, secrets),
-                   mask_text(result.consumer_stderr, secrets)),
-            hint='error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
-                 "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
+        fail_stream(module, step, result, secrets)
     return result.written
+
+
+class Copy(object):
+    """What one run loaded: bytes, DEFINER clauses changed, statements dropped, coordinates."""
+
+    def __init__(self, module, dump, load_cmd, secrets, definer_user):
+        self.module = module
+        self.dump = dump            # [dump_command, --defaults-extra-file=..., extra_dump_options...]
+        self.definer_user = definer_user
+        self.load_cmd = load_cmd
+        self.secrets = secrets
+        self.written = 0
+        self.definers = 0
+        self.dropped = []
+        self.coordinates = None
+        self.streams = 1
+        self.lock_seconds = 0.0
+        self.commands = []          # every dump command run, option file path hidden
+
+    def shown(self, command):
+        self.commands.append([command[0], '--defaults-extra-file=<tmp>'] + command[2:])
+        return command
+
+    def new_filter(self):
+        return DumpFilter(self.module.params['definer'], self.definer_user)
+
+    def count(self, dump_filter, written):
+        self.written += written
+        self.definers += dump_filter.definers
+        self.dropped.extend(dump_filter.dropped)
+
+    def one_stream(self, options, databases):
+        dump_filter = self.new_filter()
+        written = load(self.module, self.shown(self.dump + options + ['--databases'] + databases), self.load_cmd,
+                       dump_filter, self.secrets, keep_path=self.module.params['dump_path'])
+        self.count(dump_filter, written)
+        self.coordinates = dump_filter.coordinates
+
+    def step(self, name, options, databases, keep_path):
+        dump_filter = self.new_filter()
+        written = load(self.module, self.shown(self.dump + options + ['--databases'] + databases), self.load_cmd,
+                       dump_filter, self.secrets, keep_path=keep_path, step=name)
+        self.count(dump_filter, written)
+
+    def data_streams(self, lock_cursor, tables, databases, keep_paths):
+        groups = assign(tables, self.module.params['parallel'])
+        streams = []
+        for index, group in enumerate(groups):
+            streams.append(Stream('data stream %d' % (index + 1),
+                                  self.shown(self.dump + DUMP_BASE + DATA_STEP + ['--databases'] + databases
+                                             + ignore_options(tables, group)),
+                                  self.load_cmd, self.new_filter(), keep_paths['data-%d' % (index + 1)]))
+
+        def release():
+            try:
+                run(lock_cursor, 'UNLOCK TABLES')
+            except SqlError:
+                lock_cursor.connection.close()  # a closed session holds no lock either
+
+        try:
+            self.lock_seconds = run_streams(streams, release=release)
+        except SnapshotOpenTimeout as exc:
+            raise CopyFailed('%s: the copy was stopped before its rows were complete; run it again.' % exc)
+        for stream in streams:
+            if stream.error is not None:
+                raise CopyFailed('%s: cannot run the clients: %s' % (stream.name, mask_text(stream.error, self.secrets)))
+            if stream.result.producer_rc != 0 or stream.result.consumer_rc != 0:
+                fail_stream(self.module, stream.name, stream.result, self.secrets)
+            self.count(stream.dump_filter, stream.result.written)
+        self.streams = len(streams)
+        self.coordinates = earliest([stream.dump_filter.coordinates for stream in streams])
+
+
+def lock_tables(module, cursor, tables):
+    """LOCK TABLES ... READ on every copied table within lock_wait_timeout; False when it ran out."""
+    run(cursor, 'SET SESSION lock_wait_timeout = %d' % max(1, module.params['lock_wait_timeout']))
+    try:
+        run(cursor, lock_statement(tables))
+    except SqlError as exc:
+        if exc.errno == 1205:
+            module.warn('could not lock the copied tables within %ss (a long transaction writes to them): '
+                        'copying with one lock-free stream instead.' % module.params['lock_wait_timeout'])
+            return False
+        raise CopyFailed('cannot lock the copied tables on the source: %s' % exc.message)
+    return True
+
+
+def copy(module, copier, databases, drop_options):
+    """One stream, or schemas | data streams | triggers when parallel > 1 and the source allows it."""
+    params = module.params
+    if params['parallel'] > 1:
+        conn = connect(module, options=source_options(params))
+        try:
+            cursor = conn.cursor()
+            version = run(cursor, 'SELECT VERSION() AS version')[0]['version']
+            tables = [(row['db'], row['tbl'], row['size'])
+                      for row in run(cursor, tables_sql(databases), list(databases))]
+            if 'mariadb' not in version.lower():
+                module.warn('the source (%s) is not MariaDB: its dump cannot report the position of a snapshot '
+                            'opened by several streams, so the copy runs in one stream.' % version)
+            elif len(tables) > 1:
+                keep = part_paths(params['dump_path'], ['schema', 'triggers'] + [
+                    'data-%d' % (index + 1) for index in range(params['parallel'])])
+                copier.step('schema step', SCHEMA_STEP + DUMP_BASE + drop_options, databases, keep['schema'])
+                if lock_tables(module, cursor, tables):
+                    copier.data_streams(cursor, tables, databases, keep)
+                    copier.step('trigger step', TRIGGER_STEP + DUMP_BASE, databases, keep['triggers'])
+                    return
+        except SqlError as exc:
+            raise CopyFailed('cannot read the tables to copy on the source: %s' % exc.message)
+        finally:
+            conn.close()
+    copier.one_stream(ONE_STREAM + DUMP_BASE + drop_options, databases)
+
+
+def settings_for_load(module, target_kwargs):
+    """Apply target_load_settings; returns (connection, applied) for restore_settings()."""
+    if not module.params['target_load_settings']:
+        return None, []
+    conn = connect(module)
+    try:
+        applied, warnings = load_settings.apply(conn.cursor(), module.params['target_load_settings'])
+    except ValueError as exc:
+        conn.close()
+        module.fail_json(msg='target_load_settings: %s' % exc)
+    except SqlError as exc:
+        conn.close()
+        module.fail_json(msg='cannot change the load settings of %s: %s' % (target_of(target_kwargs), exc.message))
+    for warning in warnings:
+        module.warn('target_load_settings: %s' % warning)
+    return conn, applied
+
+
+def restore_settings(module, conn, applied):
+    if conn is None:
+        return
+    try:
+        for warning in load_settings.restore(conn.cursor(), applied):
+            module.warn('target_load_settings: %s' % warning)
+    finally:
+        conn.close()
 
 
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
-        source_host=dict(type='str', default='localhost'),
-        source_port=dict(type='int', default=3306),
-        source_unix_socket=dict(type='str'),
-        source_user=dict(type='str', required=True),
-        source_password=dict(type='str', no_log=True),
+        source_host=dict(type='str', default='localhost', aliases=['source_login_host']),
+        source_port=dict(type='int', default=3306, aliases=['source_login_port']),
+        source_unix_socket=dict(type='str', aliases=['source_login_unix_socket']),
+        source_user=dict(type='str', required=True, aliases=['source_login_user']),
+        source_password=dict(type='str', no_log=True, aliases=['source_login_password']),
         source_ca_cert=dict(type='path'),
         databases=dict(type='list', elements='str', default=[]),
         exclude_databases=dict(type='list', elements='str', default=[]),
@@ -341,9 +581,16 @@ def main():
         client_command=dict(type='str', default='mariadb'),
         extra_dump_options=dict(type='list', elements='str', default=[]),
         overwrite=dict(type='bool', default=False),
+        parallel=dict(type='int', default=1),
+        lock_wait_timeout=dict(type='int', default=10),
+        drop_databases=dict(type='bool', default=False),
+        target_load_settings=dict(type='dict', default={}),
+        target_skip_binlog=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
+    if params['parallel'] < 1:
+        module.fail_json(msg='parallel must be 1 or more (got %s).' % params['parallel'])
     try:
         target_kwargs = connection_params(params)
         source_kwargs = connection_params(source_options(params))
@@ -372,39 +619,51 @@ def main():
         module.warn('overwrite=true: dropping and reloading schema(s) that held data on the target: %s'
                     % ', '.join(sorted(occupied)))
 
-    dump_options = ['--single-transaction', '--master-data=2', '--gtid', '--routines', '--triggers',
-                    '--events', '--hex-blob', '--quick'] + params['extra_dump_options']
-    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + dump_options + ['--databases'] + databases
+    drop_options = ['--add-drop-database'] if params['drop_databases'] else []
+    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + ONE_STREAM + DUMP_BASE + drop_options \
+        + params['extra_dump_options'] + ['--databases'] + databases
     if module.check_mode:
         module.exit_json(changed=True, databases=databases, dump_command=shown_dump, occupied=occupied)
 
+    definer_user = params['definer_user'] or '%s@%%' % target_kwargs.get('user')
     try:
-        dump_filter = DumpFilter(params['definer'], params['definer_user'] or '%s@%%' % target_kwargs.get('user'))
+        DumpFilter(params['definer'], definer_user)  # a bad definer setting fails before anything runs
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     workdir = tempfile.mkdtemp(prefix='rds_load_dump.')
+    settings_conn, applied, failure = None, [], None
     try:
         source_cnf = option_file(workdir, 'source.cnf', source_kwargs)
         target_cnf = option_file(workdir, 'target.cnf', target_kwargs)
-        dump_cmd = [params['dump_command'], '--defaults-extra-file=%s' % source_cnf] + dump_options
-        dump_cmd += ['--databases'] + databases
-        load_cmd = [params['client_command'], '--defaults-extra-file=%s' % target_cnf, '--binary-mode',
-                    '--batch']
+        load_cmd = [params['client_command'], '--defaults-extra-file=%s' % target_cnf, '--binary-mode', '--batch']
+        if params['target_skip_binlog']:
+            load_cmd.append('--init-command=SET SESSION sql_log_bin=0')
+        copier = Copy(module, [params['dump_command'], '--defaults-extra-file=%s' % source_cnf]
+                      + params['extra_dump_options'], load_cmd, secrets, definer_user)
+        settings_conn, applied = settings_for_load(module, target_kwargs)
         try:
-            written = load(module, dump_cmd, load_cmd, dump_filter, secrets)
+            copy(module, copier, databases, drop_options)
+        except CopyFailed as exc:
+            failure = exc.result
         except (IOError, OSError) as exc:
-            module.fail_json(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
-                                                              mask_text(exc, secrets)))
+            failure = dict(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
+                                                            mask_text(exc, secrets)))
     finally:
+        restore_settings(module, settings_conn, applied)
         shutil.rmtree(workdir, ignore_errors=True)
+    if failure:
+        module.fail_json(databases=databases, **failure)
 
-    coordinates = dump_filter.coordinates
-    if not coordinates['log_file'] and not coordinates['gtid']:
+    coordinates = copier.coordinates or {}
+    if not coordinates.get('log_file') and not coordinates.get('gtid'):
         module.fail_json(msg='the dump carries no binary log coordinates: enable log_bin on the source.',
                          databases=databases)
-    module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=written,
-                     definers_changed=dump_filter.definers, dropped_statements=dump_filter.dropped,
-                     dump_command=shown_dump, occupied=occupied)
+    module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=copier.written,
+                     definers_changed=copier.definers, dropped_statements=copier.dropped,
+                     dump_command=copier.commands[0] if copier.commands else shown_dump,
+                     dump_commands=copier.commands, occupied=occupied, streams=copier.streams,
+                     lock_seconds=round(copier.lock_seconds, 3),
+                     load_settings=[dict(name=name, old=old, new=new) for name, old, new in applied])
 
 
 if __name__ == '__main__':

@@ -13,8 +13,8 @@ short_description: Row counts and checksums of tables, optionally at the binlog 
 version_added: 0.1.0
 description:
   - Computes, for every base table of the selected schemas, the number of rows and a checksum
-    computed by the server in SQL (an order-independent aggregate of the MD5 of every row, with
-    NULL markers so that C(NULL) and an empty string differ).
+    computed by the server in SQL (an order-independent aggregate of a hash of every row, CRC32 or
+    MD5 as O(algorithm) says, with NULL markers so that C(NULL) and an empty string differ).
   - With O(snapshot=true) the checksums are read inside C(START TRANSACTION WITH CONSISTENT SNAPSHOT)
     and the module returns the source binary log coordinates of that snapshot (MariaDB
     C(Binlog_snapshot_file)/C(Binlog_snapshot_position) and the matching GTID). A replica stopped
@@ -142,6 +142,26 @@ options:
       - Seconds the replica may take to reach the snapshot's coordinates (O(replica)).
     type: int
     default: 600
+  algorithm:
+    description:
+      - Row hash of the checksums.
+      - V(crc32) (about 3 times cheaper) XORs the CRC32 of every row and sums the CRC32 of its
+        bytes reversed, 64 bits in all. Its checksums read C(crc32:<xor>-<sum>).
+      - V(md5) XORs the first 64 bits and sums the last 64 bits of the MD5 of every row. Its
+        checksums read C(<xor>-<sum>), like those of the module before it had this option.
+      - The checksums of two algorithms never compare equal, so give the same value to the run
+        whose RV(tables) are passed in O(compare_to). O(replica) is always read with the same algorithm.
+    type: str
+    choices: [crc32, md5]
+    default: crc32
+  tables:
+    description:
+      - Checksum only these tables, named C(schema.table), of the selected schemas (empty, the default,
+        means every table). O(compare_to) is then compared on these tables only.
+      - For a second look at the tables an earlier run did not prove equal. Not with O(replica).
+    type: list
+    elements: str
+    default: []
 requirements:
   - PyMySQL >= 1.0 on the host that runs the module.
 notes:
@@ -188,7 +208,7 @@ tables:
   returned: always
   type: dict
   sample:
-    shop.orders: {rows: 1520, checksum: 8777878015368316441-17236522382388166736, engine: InnoDB, transactional: true}
+    shop.orders: {rows: 1520, checksum: "crc32:2841170914-3256374519876", engine: InnoDB, transactional: true}
 databases:
   description: The schemas checksummed.
   returned: always
@@ -244,12 +264,13 @@ replica:
   type: dict
 '''
 
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
-    checksum_tables, compare, list_schemas, select_databases)
+    ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import prove
 
 
@@ -274,11 +295,11 @@ def start_snapshot(cursor):
     return dict(file=log_file, position=position, gtid=gtid)
 
 
-def collect(cursor, databases, exclude_databases, snapshot):
+def collect(cursor, databases, exclude_databases, snapshot, algorithm=DEFAULT_ALGORITHM, only=None):
     result = dict(changed=False)
     if snapshot:
         result['snapshot'] = start_snapshot(cursor)
-    selected, tables = checksum_tables(cursor, databases, exclude_databases)
+    selected, tables = checksum_tables(cursor, databases, exclude_databases, algorithm, only)
     if snapshot:
         run(cursor, 'COMMIT')
     result.update(databases=selected, tables=tables, table_count=len(tables),
@@ -286,11 +307,11 @@ def collect(cursor, databases, exclude_databases, snapshot):
     return result
 
 
-def collect_with_replica(cursor, replica_cursor, databases, exclude_databases, timeout):
+def collect_with_replica(cursor, replica_cursor, databases, exclude_databases, timeout, algorithm=DEFAULT_ALGORITHM):
     """The source inside a snapshot and, at the same time, the replica at its coordinates."""
     result = dict(changed=False, snapshot=start_snapshot(cursor))
     selected = select_databases(list_schemas(cursor), databases, exclude_databases)
-    tables, result['replica'] = prove(cursor, replica_cursor, selected, result['snapshot'], timeout)
+    tables, result['replica'] = prove(cursor, replica_cursor, selected, result['snapshot'], timeout, algorithm)
     result.update(databases=selected, tables=tables, table_count=len(tables),
                   total_rows=sum(item['rows'] for item in tables.values()))
     return result
@@ -305,21 +326,27 @@ def main():
         compare_to=dict(type='dict'),
         replica=dict(type='dict', options=connection_argument_spec()),
         replica_timeout=dict(type='int', default=600),
+        algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
+        tables=dict(type='list', elements='str', default=[]),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if module.params['replica'] is not None and not module.params['snapshot']:
         module.fail_json(msg='replica needs snapshot=true: the replica is checksummed at the '
                              "coordinates of the source's snapshot.")
+    only = set(module.params['tables']) or None
+    if only and module.params['replica'] is not None:
+        module.fail_json(msg='tables cannot be combined with replica: the proof compares every selected table.')
     conn = connect(module)
     replica_conn = None
     try:
         if module.params['replica'] is not None:
             replica_conn = connect(module, options=module.params['replica'])
             result = collect_with_replica(conn.cursor(), replica_conn.cursor(), module.params['databases'],
-                                          module.params['exclude_databases'], module.params['replica_timeout'])
+                                          module.params['exclude_databases'], module.params['replica_timeout'],
+                                          algorithm=module.params['algorithm'])
         else:
-            result = collect(conn.cursor(), module.params['databases'],
-                             module.params['exclude_databases'], module.params['snapshot'])
+            result = collect(conn.cursor(), module.params['databases'], module.params['exclude_databases'],
+                             module.params['snapshot'], algorithm=module.params['algorithm'], only=only)
     except SqlError as exc:
         module.fail_json(msg=exc.message, errno=exc.errno)
     finally:
@@ -327,7 +354,10 @@ def main():
         if replica_conn is not None:
             replica_conn.close()
     if module.params['compare_to'] is not None:
-        result['equal'], result['different'] = compare(result['tables'], module.params['compare_to'])
+        other = module.params['compare_to']
+        if only:
+            other = dict((name, value) for name, value in other.items() if name in only)
+        result['equal'], result['different'] = compare(result['tables'], other)
     module.exit_json(**result)
 
 

@@ -5,20 +5,54 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from rdslab import aws, config, instances, inventory, loadgen, provision, sampledata, secrets, tls
+from rdslab import aws, config, instances, inventory, loadgen, locks, provision, sampledata, secrets, tls
 
 
 def _log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def _bring_up(inst):
+def _create_and_start(inst):
     if not instances.initialized(inst):
         instances.write_cnf(inst)
         instances.init_data(inst)
     started = instances.start(inst)
     provision.provision(inst)
     return "%s: %s" % (inst.name, "started" if started else "already running")
+
+
+def _bring_up(inst):
+    with locks.instance(inst):
+        return _create_and_start(inst)
+
+
+def _reset(inst):
+    """Stop, wipe, create and provision one instance; the read replica (of the pair) from a new
+    snapshot of its source. The caller holds locks.read_replica() when inst is one of the pair."""
+    with locks.instance(inst):
+        instances.stop(inst)
+        instances.wipe(inst)
+        _log(_create_and_start(inst))
+    if inst.name in config.READ_REPLICA:
+        provision.ensure_read_replica(force=True)
+
+
+def _read_replica_replicating():
+    """After the instances run: rds_read_replica must replicate from rds_source. When it cannot
+    (e.g. the lab was down longer than the source's binlog retention and the source purged what
+    the replica needs: error 1236), it is rebuilt as the first `up` built it (`reset`)."""
+    replica = config.get(config.READ_REPLICA[0])
+    with locks.read_replica():
+        provision.ensure_read_replica(start=False)  # configures it on the first `up`
+        problem = provision.resume_read_replica()
+        if problem is None:
+            return
+        _log("%s: %s; rebuilding it" % (replica.name, problem))
+        _reset(replica)
+        problem = provision.resume_read_replica()
+        if problem is not None:
+            raise SystemExit("%s: still not replicating after a rebuild: %s" % (replica.name, problem))
+        _log("%s: rebuilt, replicating" % replica.name)
 
 
 def cmd_up(_args):
@@ -29,7 +63,7 @@ def cmd_up(_args):
     with ThreadPoolExecutor(max_workers=len(config.INSTANCES)) as pool:
         for line in pool.map(_bring_up, config.INSTANCES):
             _log(line)
-    provision.ensure_read_replica()
+    _read_replica_replicating()
     _log("moto: %s" % ("started" if aws.start() else "already running"))
     inventory.save_aws_facts(aws.seed())
     print(inventory.write())
@@ -70,19 +104,21 @@ def cmd_inventory(_args):
 
 def cmd_restart(args):
     inst = config.get(args.name)
-    instances.stop(inst)
-    instances.start(inst)
+    with locks.instance(inst):
+        instances.stop(inst)
+        instances.start(inst)
     _log("%s: restarted" % inst.name)
     return 0
 
 
 def cmd_reset(args):
     inst = config.get(args.name)
-    instances.stop(inst)
-    instances.wipe(inst)
-    _log(_bring_up(inst))
     if inst.name in config.READ_REPLICA:
-        provision.ensure_read_replica(force=True)
+        # resetting either of the pair stops one of the two instances the other one's reset needs
+        with locks.read_replica():
+            _reset(inst)
+    else:
+        _reset(inst)
     _log("%s: reset" % inst.name)
     return 0
 

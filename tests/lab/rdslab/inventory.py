@@ -1,6 +1,7 @@
 """$LAB_DIR/inventory.yml: the lab's facts plus the two direction groups (docs/design.md)."""
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -56,8 +57,22 @@ def _aws_facts_path():
     return config.lab_dir() / "aws_facts.json"
 
 
+def _replace(path, write):
+    """Write a file of its own (mode 0600: it may hold passwords) next to `path`, then rename it
+    over `path`: readers never see half a file and labctl processes running at once do not
+    write into each other's temporary file."""
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".%s." % path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            write(fh)
+        os.replace(tmp, str(path))
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def save_aws_facts(aws_facts):
-    _aws_facts_path().write_text(json.dumps(aws_facts, indent=2))
+    _replace(_aws_facts_path(), lambda fh: fh.write(json.dumps(aws_facts, indent=2)))
 
 
 def write():
@@ -66,10 +81,9 @@ def write():
     lab_facts = facts(json.loads(aws_path.read_text()) if aws_path.exists() else None)
     doc = {"all": {"vars": lab_facts, "children": {
         group: {"hosts": {host: _render(group, lab_facts)}} for group, host in GROUPS.items()}}}
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds passwords
-    with os.fdopen(fd, "w") as fh:
+
+    def dump(fh):
         fh.write("# Written by `tests/lab/labctl inventory`; do not edit.\n")
         yaml.safe_dump(doc, fh, default_flow_style=False, sort_keys=False)
-    tmp.replace(path)
+    _replace(path, dump)
     return path

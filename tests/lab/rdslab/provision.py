@@ -1,6 +1,7 @@
 """Accounts and the RDS emulation of each instance; the RDS read replica's replication."""
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from rdslab import config, db, secrets
@@ -108,11 +109,12 @@ def _slave_status(conn):
     return rows[0] if rows else None
 
 
-def ensure_read_replica(force=False):
+def ensure_read_replica(force=False, start=True):
     """Make rds_read_replica replicate from rds_source (GTID), as RDS sets up a read replica.
 
-    Reconfigures from the source's current position when not configured, when `force`, or when
-    the source no longer has the binlog the replica needs (1236)."""
+    Configures it from a snapshot of the source when it is not configured yet or when `force`,
+    then (with `start`) starts stopped threads. `resume_read_replica` checks that it replicates;
+    one that cannot is rebuilt from scratch (cli: `_reset`), which ends here again."""
     replica, source = (config.get(n) for n in config.READ_REPLICA)
     password = secrets.load()["replication_password"]
     sconn = db.root(source)
@@ -122,8 +124,7 @@ def ensure_read_replica(force=False):
         u = _ensure_user(sconn, READ_REPLICA_USER, config.HOST, password)
         db.execute(sconn, "GRANT REPLICATION SLAVE ON *.* TO %s" % u)
         status = _slave_status(rconn)
-        broken = status is not None and int(status["Last_IO_Errno"] or 0) == 1236
-        if status is None or force or broken:
+        if status is None or force:
             db.execute(rconn, "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = ON")
             gtid = _snapshot(source, replica, sconn)
             db.execute(rconn,
@@ -134,8 +135,93 @@ def ensure_read_replica(force=False):
                           _quote(rconn, READ_REPLICA_USER), _quote(rconn, password)))
         db.execute(rconn, "SET GLOBAL read_only = ON")
         status = _slave_status(rconn)
-        if status["Slave_IO_Running"] == "No" or status["Slave_SQL_Running"] == "No":
+        if start and (status["Slave_IO_Running"] == "No" or status["Slave_SQL_Running"] == "No"):
             db.execute(rconn, "START SLAVE")
+    finally:
+        sconn.close()
+        rconn.close()
+
+
+def _gtids(pos):
+    """'0-13301-5,1-7-9' -> {0: 5, 1: 9} (domain -> seq_no)."""
+    out = {}
+    for gtid in (pos or "").replace(" ", "").split(","):
+        if gtid:
+            domain, _server, seq = gtid.split("-")
+            out[int(domain)] = int(seq)
+    return out
+
+
+def _purged(sconn, rconn, status):
+    """Why the source no longer has what the replica will ask for when it (re)connects, or None.
+
+    With GTID (the lab's setting) it asks from its gtid_slave_pos (its relay logs are discarded
+    on connecting), which must not be older than the start of the source's oldest binlog
+    (BINLOG_GTID_POS(oldest, 4)) in any domain; with file/position, Master_Log_File must exist."""
+    logs = [row[0] for row in db.query(sconn, "SHOW BINARY LOGS")]
+    if not logs:
+        return "the source has no binlogs"
+    if status["Using_Gtid"] in ("Slave_Pos", "Current_Pos"):
+        var = "gtid_slave_pos" if status["Using_Gtid"] == "Slave_Pos" else "gtid_current_pos"
+        pos = db.scalar(rconn, "SELECT @@global.%s" % var)
+        oldest = db.scalar(sconn, "SELECT BINLOG_GTID_POS(%s, 4)", (logs[0],)) or ""
+        have = _gtids(pos)
+        if any(have.get(domain, -1) < seq for domain, seq in _gtids(oldest).items()):
+            return ("its %s %r is older than the source's oldest binlog %s (which starts after %s): "
+                    "the source purged what it needs" % (var, pos, logs[0], oldest))
+    elif status["Master_Log_File"] not in logs:
+        return "the source purged %s, which it reads next (oldest now %s)" % (status["Master_Log_File"], logs[0])
+    return None
+
+
+def _thread_error(status):
+    """A replication error that waiting will not cure: 1236 (binlog purged) or any SQL error."""
+    if int(status["Last_IO_Errno"] or 0) == 1236:
+        return "IO thread error 1236: %s" % status["Last_IO_Error"]
+    if int(status["Last_SQL_Errno"] or 0):
+        return "SQL thread error %s: %s" % (status["Last_SQL_Errno"], status["Last_SQL_Error"])
+    return None
+
+
+def resume_read_replica(timeout=30.0):
+    """Let rds_read_replica go on replicating from rds_source; None when it does, else why not.
+
+    Quick when it does (threads running, caught up with the source in a moment). Threads that do
+    not run (stopped, or waiting out MASTER_CONNECT_RETRY because the source was down when the
+    replica started) are restarted, unless the source purged the binlogs the replica would ask
+    for. Then it must catch up with the source's current GTID position within `timeout` seconds
+    without error 1236 or an SQL error."""
+    replica, source = (config.get(n) for n in config.READ_REPLICA)
+    sconn = db.root(source)
+    rconn = db.root(replica)
+    try:
+        status = _slave_status(rconn)
+        if status is None:
+            return "not configured as a replica"
+        if (status["Master_Host"], int(status["Master_Port"])) != (config.HOST, config.port(source)):
+            return "replicates from %s:%s, not from %s" % (status["Master_Host"], status["Master_Port"], source.name)
+        problem = _thread_error(status)
+        if problem:
+            return problem
+        if (status["Slave_IO_Running"], status["Slave_SQL_Running"]) != ("Yes", "Yes"):
+            problem = _purged(sconn, rconn, status)
+            if problem:
+                return problem
+            # reconnect now rather than after the connect retry
+            db.execute(rconn, "STOP SLAVE", "START SLAVE")
+        target = db.scalar(sconn, "SELECT @@global.gtid_binlog_pos")
+        deadline = time.time() + timeout
+        while True:
+            if db.scalar(rconn, "SELECT MASTER_GTID_WAIT(%s, 0.2)", (target,)) == 0:
+                return None
+            status = _slave_status(rconn)
+            problem = _thread_error(status)
+            if problem:
+                return problem
+            if time.time() >= deadline:
+                return ("not caught up with %s (%s) after %ss: IO thread %s (%s %s), SQL thread %s, at %s"
+                        % (source.name, target, timeout, status["Slave_IO_Running"], status["Last_IO_Errno"],
+                           status["Last_IO_Error"], status["Slave_SQL_Running"], status["Gtid_Slave_Pos"]))
     finally:
         sconn.close()
         rconn.close()

@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+import yaml
 
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_cutover as rc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import ReplicationWaitError
@@ -69,7 +70,7 @@ class Dialect(object):
 
 class Module(object):
     params = dict(grace_period=0, lock_wait_timeout=5, kill_sessions=True, wait_timeout=1, reset=True,
-                  checksum=False, checksum_exclude_databases=[])
+                  checksum=False, checksum_exclude_databases=[], checksum_algorithm='crc32')
 
 
 def test_cutover_freezes_waits_then_promotes(monkeypatch):
@@ -122,7 +123,9 @@ def test_cutover_checksums_both_sides_before_unlocking(monkeypatch, rds_xor, mis
     result = rc.cutover(Module(), src, rds, rds_view, Dialect(), timeline)
     sums = result['checksums']
     assert sums['equal'] is (not mismatched) and sums['mismatched'] == mismatched and sums['tables'] == 1
-    assert sums['source']['shop.items']['checksum'] == '5-7'
+    assert sums['source']['shop.items']['checksum'] == 'crc32:5-7'
+    for cursor in (src, rds_view):
+        assert [sql for sql in cursor.statements if 'AS row_count' in sql and 'CRC32(REVERSE(s))' in sql]
     statements = src.statements
     last_checksum = max(i for i, sql in enumerate(statements) if 'AS row_count' in sql)
     assert last_checksum < statements.index('UNLOCK TABLES')
@@ -133,3 +136,27 @@ def test_cutover_checksums_both_sides_before_unlocking(monkeypatch, rds_xor, mis
     steps = [step['step'] for step in timeline.steps]
     assert (steps.index('rds_replication_stopped') < steps.index('rds_snapshot_for_proof')
             < steps.index('rds_external_master_reset') < steps.index('rds_open'))
+
+
+def test_cutover_checksums_both_sides_with_md5(monkeypatch):
+    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
+    monkeypatch.setattr(Module, 'params', dict(Module.params, checksum=True, checksum_algorithm='md5'))
+    src = source_cursor()
+    src.answers += checksum_answers(5)
+    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
+                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
+                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
+    rds_view = FakeCursor(checksum_answers(5))
+    sums = rc.cutover(Module(), src, rds, rds_view, Dialect(), rc.Timeline())['checksums']
+    assert sums['equal'] is True
+    assert sums['source']['shop.items']['checksum'] == sums['rds']['shop.items']['checksum'] == '5-7'
+    for cursor in (src, rds_view):
+        queries = [sql for sql in cursor.statements if 'AS row_count' in sql]
+        assert len(queries) == 1 and 'MD5(' in queries[0] and 'CRC32' not in queries[0]
+
+
+def test_checksum_algorithm_is_documented():
+    doc = yaml.safe_load(rc.DOCUMENTATION)
+    option = doc['options']['checksum_algorithm']
+    assert option['choices'] == ['crc32', 'md5'] and option['default'] == 'crc32' and option['type'] == 'str'
+    yaml.safe_load(rc.RETURN)

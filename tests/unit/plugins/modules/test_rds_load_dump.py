@@ -97,7 +97,7 @@ def run_main(monkeypatch, tmp_path, target_rows, check_mode=False, **args):
     loads = []
     warnings = []
 
-    def fake_load(module, dump_cmd, load_cmd, dump_filter, secrets):
+    def fake_load(module, dump_cmd, load_cmd, dump_filter, secrets, **_kwargs):
         loads.append(dump_cmd)
         dump_filter.log_file, dump_filter.log_pos = 'mysql-bin.000001', 4
         return 10

@@ -6,7 +6,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+import yaml
 
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils import replica_proof
 from ansible_collections.mysql_rds.replication.plugins.modules import table_checksum as tc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
@@ -38,8 +42,10 @@ def test_collect_without_snapshot():
     result = tc.collect(cursor, [], ['loadgen'], snapshot=False)
     assert result['changed'] is False
     assert result['databases'] == ['shop']
-    assert result['tables']['shop.items'] == {'rows': 3, 'checksum': '11-22', 'engine': 'InnoDB',
+    assert result['tables']['shop.items'] == {'rows': 3, 'checksum': 'crc32:11-22', 'engine': 'InnoDB',
                                               'transactional': True}
+    sums = [sql for sql in cursor.statements if 'AS row_count' in sql]
+    assert len(sums) == 2 and all('CRC32(REVERSE(s))' in sql and 'MD5(' not in sql for sql in sums)
     assert result['tables']['shop.log']['transactional'] is False
     assert result['table_count'] == 2 and result['total_rows'] == 3
     assert 'snapshot' not in result
@@ -63,3 +69,93 @@ def test_snapshot_without_binlog_names_the_fix():
     with pytest.raises(SqlError) as err:
         tc.collect(cursor, ['shop'], [], snapshot=True)
     assert 'log_bin' in err.value.message
+
+
+def test_collect_with_md5():
+    cursor = _server(sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
+    result = tc.collect(cursor, [], ['loadgen'], snapshot=False, algorithm='md5')
+    assert result['tables']['shop.items']['checksum'] == '11-22'
+    sums = [sql for sql in cursor.statements if 'AS row_count' in sql]
+    assert len(sums) == 2 and all('MD5(' in sql and 'CRC32' not in sql for sql in sums)
+
+
+SNAPSHOT = [{'Variable_name': 'Binlog_snapshot_file', 'Value': 'bin.000007'},
+            {'Variable_name': 'Binlog_snapshot_position', 'Value': '1234'}]
+
+
+@pytest.mark.parametrize('algorithm, needle, checksum', [
+    ('crc32', 'CRC32(', 'crc32:11-22'),
+    ('md5', 'MD5(', '11-22'),
+])
+def test_replica_side_uses_the_same_algorithm(monkeypatch, algorithm, needle, checksum):
+    monkeypatch.setattr(replica_proof, 'apply_until', lambda cursor, snapshot, timeout: snapshot)
+    source = _server(snapshot_rows=SNAPSHOT, sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
+    replica = _server(sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
+    result = tc.collect_with_replica(source, replica, ['shop'], [], 30, algorithm=algorithm)
+    assert result['tables']['shop.items']['checksum'] == checksum
+    assert result['replica']['tables']['shop.items']['checksum'] == checksum
+    for cursor in (source, replica):
+        sums = [sql for sql in cursor.statements if 'AS row_count' in sql]
+        assert len(sums) == 2 and all(needle in sql for sql in sums)
+
+
+class Exit(Exception):
+    def __init__(self, result):
+        super(Exit, self).__init__(result)
+        self.result = result
+
+
+class FakeConnection(object):
+    def cursor(self):
+        return None
+
+    def close(self):
+        pass
+
+
+def run_main(monkeypatch, **args):
+    """main() with connect() and the collectors replaced; returns (result, [(collector, algorithm)])."""
+    calls = []
+
+    def leave(**result):
+        raise Exit(result)
+
+    monkeypatch.setattr(tc, 'connect', lambda module, options=None: FakeConnection())
+    monkeypatch.setattr(tc, 'collect', lambda *a, **k: calls.append(('collect', k.get('algorithm'))) or dict(tables={}))
+    monkeypatch.setattr(tc, 'collect_with_replica',
+                        lambda *a, **k: calls.append(('collect_with_replica', k.get('algorithm'))) or dict(tables={}))
+    monkeypatch.setattr(tc.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
+    monkeypatch.setattr(tc.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
+    module_args = dict(login_user='dba', login_password='secret', config_file='/nonexistent/never.cnf')
+    module_args.update(args)
+    with patch_module_args(module_args):
+        with pytest.raises(Exit) as caught:
+            tc.main()
+    return caught.value.result, calls
+
+
+@pytest.mark.parametrize('args, calls', [
+    (dict(), [('collect', 'crc32')]),
+    (dict(algorithm='md5'), [('collect', 'md5')]),
+    (dict(snapshot=True, replica=dict(login_user='dba'), algorithm='md5'), [('collect_with_replica', 'md5')]),
+    (dict(snapshot=True, replica=dict(login_user='dba')), [('collect_with_replica', 'crc32')]),
+])
+def test_main_passes_the_algorithm(monkeypatch, args, calls):
+    result, seen = run_main(monkeypatch, **args)
+    assert not result.get('failed'), result
+    assert seen == calls
+
+
+def test_main_refuses_an_unknown_algorithm(monkeypatch):
+    result, seen = run_main(monkeypatch, algorithm='sha1')
+    assert result.get('failed') is True and 'algorithm' in result['msg']
+    assert seen == []
+
+
+def test_documentation_lists_the_algorithms():
+    doc = yaml.safe_load(tc.DOCUMENTATION)
+    assert doc['options']['algorithm']['choices'] == ['crc32', 'md5']
+    assert doc['options']['algorithm']['default'] == 'crc32'
+    yaml.safe_load(tc.EXAMPLES)
+    returned = yaml.safe_load(tc.RETURN)
+    assert returned['tables']['sample']['shop.orders']['checksum'].startswith('crc32:')

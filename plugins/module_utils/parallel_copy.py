@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Copy schemas with several ``dump | filter | load`` streams that read one and the same snapshot.
+
+Each data stream is a ``mariadb-dump --single-transaction --master-data=2`` of its share of the
+tables. MariaDB reports, inside each stream's snapshot, the binlog position that snapshot matches;
+the stream's header carries it. While the streams open their snapshots the caller holds
+``LOCK TABLES ... READ`` on every copied table (the RDS master user may; it may not run FLUSH TABLES
+WITH READ LOCK), so all snapshots see the same rows of those tables, and writes to them wait only
+until the last header arrived. Events between the streams' positions can only touch other tables,
+so replication starts from the earliest position (:func:`earliest`) and loses nothing.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import threading
+import time
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import filter_stream
+from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
+
+# Objects that hold rows (views and the like are created by the schema stream only).
+DATA_TABLE_TYPES = ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')
+
+
+class SnapshotOpenTimeout(Exception):
+    """A stream did not report its snapshot's position in time."""
+
+
+def quote(name):
+    return '`%s`' % name.replace('`', '``')
+
+
+def tables_sql(databases):
+    """Query (one %s per schema) for (db, tbl, size) of the tables that hold rows."""
+    return ("SELECT TABLE_SCHEMA AS db, TABLE_NAME AS tbl,"
+            " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS size FROM information_schema.TABLES"
+            " WHERE TABLE_SCHEMA IN (%s) AND TABLE_TYPE IN (%s) ORDER BY TABLE_SCHEMA, TABLE_NAME"
+            % (', '.join(['%s'] * len(databases)), ', '.join("'%s'" % kind for kind in DATA_TABLE_TYPES)))
+
+
+def assign(tables, streams):
+    """Share ``[(db, tbl, size)]`` among at most ``streams`` groups, biggest first into the lightest
+    group; returns the non-empty groups as lists of (db, tbl)."""
+    groups = [[] for _index in range(max(1, streams))]
+    loads = [0] * len(groups)
+    for db, tbl, size in sorted(tables, key=lambda item: (-int(item[2] or 0), item[0], item[1])):
+        lightest = loads.index(min(loads))
+        groups[lightest].append((db, tbl))
+        loads[lightest] += int(size or 0)
+    return [sorted(group) for group in groups if group]
+
+
+def ignore_options(tables, mine):
+    """--ignore-table for every table of ``tables`` [(db, tbl, size)] not in the group ``mine``."""
+    keep = set(mine)
+    return ['--ignore-table=%s.%s' % (db, tbl) for db, tbl, _size in tables if (db, tbl) not in keep]
+
+
+def lock_statement(tables):
+    return 'LOCK TABLES %s' % ', '.join('%s.%s READ' % (quote(db), quote(tbl)) for db, tbl, _size in tables)
+
+
+def _binlog_order(name):
+    """mysql-bin.000099 < mysql-bin.1000000: by base name, then by the number after the last dot."""
+    base, _dot, number = name.rpartition('.')
+    return (base, int(number)) if number.isdigit() else (name, 0)
+
+
+def earliest(coordinates):
+    """The coordinates with the smallest (log_file, log_pos)."""
+    present = [item for item in coordinates if item.get('log_file')]
+    if not present:
+        return None
+    return min(present, key=lambda item: (_binlog_order(item['log_file']), int(item['log_pos'] or 0)))
+
+
+def part_paths(dump_path, parts):
+    """{part: path} of the kept copies: <stem>.<part><ext> beside ``dump_path`` (None: keep nothing)."""
+    if not dump_path:
+        return dict((part, None) for part in parts)
+    stem, ext = os.path.splitext(dump_path)
+    return dict((part, '%s.%s%s' % (stem, part, ext or '.sql')) for part in parts)
+
+
+class Stream(threading.Thread):
+    """One dump | filter | load in a thread; ``opened`` is set once the dump's header gave the
+    position of its snapshot (or once the stream ended, whatever happened)."""
+
+    def __init__(self, name, dump_cmd, load_cmd, dump_filter, keep_path=None):
+        super(Stream, self).__init__(name=name)
+        self.daemon = True
+        self.dump_cmd = dump_cmd
+        self.load_cmd = load_cmd
+        self.dump_filter = dump_filter
+        self.keep_path = keep_path
+        self.opened = threading.Event()
+        self.processes = []
+        self.result = None
+        self.error = None
+
+    def _transform(self, source, sink):
+        written = 0
+        for data in iter(source.readline, b''):
+            out = self.dump_filter.line(data)
+            if out:
+                sink.write(out)
+                written += len(out)
+            if self.dump_filter.log_file is not None:
+                break
+        self.opened.set()
+        return written + filter_stream(source, sink, self.dump_filter)
+
+    def run(self):
+        try:
+            self.result = stream_between(self.dump_cmd, self.load_cmd, self._transform, keep_path=self.keep_path,
+                                         started=self.processes)
+        except (IOError, OSError) as exc:
+            self.error = exc
+        finally:
+            self.opened.set()
+
+    def kill(self):
+        for process in self.processes:
+            try:
+                process.kill()
+            except OSError:
+                pass
+
+
+def run_streams(streams, release=None, open_timeout=60):
+    """Start ``streams``; call ``release()`` (end the lock) once every snapshot is open, or at the
+    first failure. Returns the seconds between start and release. Raises SnapshotOpenTimeout, after
+    ending every stream, when a snapshot did not open within ``open_timeout`` seconds."""
+    started = time.time()
+    for stream in streams:
+        stream.start()
+    deadline = started + open_timeout
+    try:
+        late = [stream for stream in streams if not stream.opened.wait(max(0.0, deadline - time.time()))]
+    finally:
+        if release is not None:
+            release()
+    held = time.time() - started
+    if late:
+        for stream in streams:
+            stream.kill()
+    for stream in streams:
+        stream.join()
+    if late:
+        raise SnapshotOpenTimeout('%s did not open its snapshot within %ss' % (late[0].name, open_timeout))
+    return held

@@ -1,0 +1,75 @@
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+
+
+class Cursor(object):
+    """Answers SELECT @@GLOBAL.x from ``values``; SET GLOBAL of a name in ``readonly`` fails."""
+
+    def __init__(self, values, readonly=()):
+        self.values = dict(values)
+        self.readonly = readonly
+        self.statements = []
+        self.description = None
+        self._rows = []
+
+    def execute(self, sql, params=None):
+        self.statements.append(sql)
+        if sql.startswith('SELECT @@GLOBAL.'):
+            name = sql.split('.', 1)[1].split()[0]
+            if name not in self.values:
+                raise SqlError('Unknown system variable', errno=1193)
+            self.description = [('value',)]
+            self._rows = [dict(value=self.values[name])]
+        elif sql.startswith('SET GLOBAL '):
+            name, value = sql[len('SET GLOBAL '):].split(' = ')
+            if name in self.readonly:
+                raise SqlError('Variable is a read only variable', errno=1238)
+            self.values[name] = value.strip("'")
+            self.description, self._rows = None, []
+
+    def fetchall(self):
+        return self._rows
+
+    def nextset(self):
+        return None
+
+
+def test_plan_raises_sizes_only_and_skips_equal_values():
+    current = dict(innodb_log_file_size=1073741824, innodb_flush_log_at_trx_commit=1, sync_binlog=0)
+    wanted = dict(innodb_log_file_size=536870912, innodb_flush_log_at_trx_commit=2, sync_binlog=0)
+    assert load_settings.plan(current, wanted) == [('innodb_flush_log_at_trx_commit', 1, 2)]
+
+
+def test_apply_then_restore_puts_every_value_back():
+    cursor = Cursor(dict(innodb_log_file_size=16777216, innodb_flush_log_at_trx_commit=1))
+    applied, warnings = load_settings.apply(cursor, dict(innodb_log_file_size=536870912, innodb_flush_log_at_trx_commit=2,
+                                                         no_such_thing=1))
+    assert applied == [('innodb_flush_log_at_trx_commit', 1, 2), ('innodb_log_file_size', 16777216, 536870912)]
+    assert warnings == ['no_such_thing: not a variable of this server, left alone']
+    assert cursor.values['innodb_log_file_size'] == '536870912'
+    assert load_settings.restore(cursor, applied) == []
+    assert cursor.values == dict(innodb_log_file_size='16777216', innodb_flush_log_at_trx_commit='1')
+
+
+def test_a_setting_the_server_cannot_change_is_skipped_with_a_warning():
+    cursor = Cursor(dict(innodb_log_file_size=16777216), readonly=('innodb_log_file_size',))
+    applied, warnings = load_settings.apply(cursor, dict(innodb_log_file_size=536870912))
+    assert applied == [] and 'cannot be changed while the server runs' in warnings[0]
+
+
+def test_names_are_checked_before_anything_runs():
+    cursor = Cursor({})
+    with pytest.raises(ValueError, match='not a server variable name'):
+        load_settings.apply(cursor, {'x = 1; DROP TABLE t; --': 1})
+    assert cursor.statements == []
+
+
+def test_string_values_are_quoted():
+    cursor = Cursor(dict(binlog_format='MIXED'))
+    load_settings.apply(cursor, dict(binlog_format="RO'W"))
+    assert cursor.statements[-1] == "SET GLOBAL binlog_format = 'RO\\'W'"

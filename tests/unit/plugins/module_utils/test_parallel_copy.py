@@ -1,0 +1,99 @@
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import sys
+import threading
+
+import pytest
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils import parallel_copy as pc
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
+
+TABLES = [('shop', 'orders', 900), ('shop', 'items', 500), ('shop', 'users', 400), ('crm', 'notes', 100),
+          ('crm', 'empty', 0)]
+
+
+def test_assign_balances_by_size_biggest_first():
+    groups = pc.assign(TABLES, 2)
+    # 900 | 500 -> 900 | 900 (+400) -> 1000 (+100) | 900 -> 1000 | 900 (+0)
+    assert groups == [[('crm', 'notes'), ('shop', 'orders')], [('crm', 'empty'), ('shop', 'items'), ('shop', 'users')]]
+
+
+def test_assign_never_returns_empty_groups():
+    assert pc.assign(TABLES[:2], 8) == [[('shop', 'orders')], [('shop', 'items')]]
+    assert pc.assign([], 4) == []
+
+
+def test_ignore_options_leave_out_the_other_groups_tables():
+    assert pc.ignore_options(TABLES, [('shop', 'orders'), ('crm', 'notes')]) == [
+        '--ignore-table=shop.items', '--ignore-table=shop.users', '--ignore-table=crm.empty']
+
+
+def test_lock_statement_quotes_names():
+    assert pc.lock_statement([('a`b', 't', 1), ('c', 'd', 2)]) == 'LOCK TABLES `a``b`.`t` READ, `c`.`d` READ'
+
+
+def test_tables_sql_has_one_placeholder_per_schema():
+    sql = pc.tables_sql(['a', 'b'])
+    assert sql.count('%s') == 2 and "'BASE TABLE'" in sql and "'VIEW'" not in sql
+
+
+def test_earliest_coordinates():
+    coords = [dict(log_file='bin.000002', log_pos=4, gtid='0-1-9'), dict(log_file='bin.000001', log_pos=900, gtid='0-1-7'),
+              dict(log_file='bin.000001', log_pos=120, gtid='0-1-5')]
+    assert pc.earliest(coords)['gtid'] == '0-1-5'
+    assert pc.earliest([dict(log_file=None, log_pos=None, gtid=None)]) is None
+    past_six_digits = [dict(log_file='bin.1000000', log_pos=4), dict(log_file='bin.999999', log_pos=900)]
+    assert pc.earliest(past_six_digits)['log_file'] == 'bin.999999'
+
+
+def test_part_paths():
+    expected = {'schema': '/d/copy.schema.sql', 'data-1': '/d/copy.data-1.sql'}
+    assert pc.part_paths('/d/copy.sql', ['schema', 'data-1']) == expected
+    assert pc.part_paths(None, ['schema']) == {'schema': None}
+
+
+HEADER = b"-- CHANGE MASTER TO MASTER_LOG_FILE='bin.000003', MASTER_LOG_POS=77;\n"
+
+
+def python(code):
+    return [sys.executable, '-c', code]
+
+
+def stream(name, producer, filter_=None):
+    return pc.Stream(name, python(producer), python('import sys; sys.stdin.buffer.read()'), filter_ or DumpFilter())
+
+
+def test_the_lock_is_released_once_every_snapshot_is_open_and_before_the_rows_end():
+    # each producer writes its header, then waits for the lock's release before it writes rows
+    gate = threading.Event()
+    released = []
+
+    def release():
+        released.append(True)
+        gate.set()
+
+    producer = ('import sys, time; sys.stdout.buffer.write(%r); sys.stdout.flush(); time.sleep(0.5); '
+                'sys.stdout.buffer.write(b"INSERT INTO t VALUES (1);\\n")' % HEADER)
+    streams = [stream('data stream %d' % index, producer) for index in (1, 2)]
+    held = pc.run_streams(streams, release=release, open_timeout=20)
+    assert released == [True] and 0 <= held < 0.5
+    assert all(s.result.producer_rc == 0 and s.result.consumer_rc == 0 for s in streams)
+    assert all(s.dump_filter.coordinates['log_pos'] == 77 for s in streams)
+
+
+def test_a_snapshot_that_does_not_open_ends_every_stream_and_releases_the_lock():
+    released = []
+    slow = stream('data stream 2', 'import time; time.sleep(30)')
+    fast = stream('data stream 1', 'import sys, time; sys.stdout.buffer.write(%r); sys.stdout.flush(); time.sleep(30)' % HEADER)
+    with pytest.raises(pc.SnapshotOpenTimeout, match='data stream 2'):
+        pc.run_streams([fast, slow], release=lambda: released.append(True), open_timeout=0.5)
+    assert released == [True]
+    assert not fast.is_alive() and not slow.is_alive()
+
+
+def test_a_dump_that_fails_before_its_header_still_releases():
+    failed = stream('data stream 1', 'import sys; sys.stderr.write("Access denied"); sys.exit(2)')
+    released = []
+    pc.run_streams([failed], release=lambda: released.append(True), open_timeout=20)
+    assert released == [True] and failed.result.producer_rc == 2 and 'Access denied' in failed.result.producer_stderr
