@@ -46,11 +46,10 @@ options:
     default: []
   exclude_databases:
     description:
-      - Schemas left out when O(databases) is empty (the lab's load generator keeps its
-        bookkeeping in C(loadgen)).
+      - Schemas left out when O(databases) is empty.
     type: list
     elements: str
-    default: [loadgen]
+    default: []
   snapshot:
     description:
       - Read every table in one consistent snapshot and return its binary log coordinates in RV(snapshot).
@@ -321,7 +320,7 @@ def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         databases=dict(type='list', elements='str', default=[]),
-        exclude_databases=dict(type='list', elements='str', default=['loadgen']),
+        exclude_databases=dict(type='list', elements='str', default=[]),
         snapshot=dict(type='bool', default=False),
         compare_to=dict(type='dict'),
         replica=dict(type='dict', options=connection_argument_spec()),
