@@ -53,6 +53,67 @@ def assign(tables, streams):
     return [sorted(group) for group in groups if group]
 
 
+INTEGER_TYPES = ('tinyint', 'smallint', 'mediumint', 'int', 'bigint')
+
+
+def integer_keys_sql(databases):
+    """Query (one %s per schema) for (db, tbl, col, columns, type) of every primary key."""
+    return ("SELECT s.TABLE_SCHEMA AS db, s.TABLE_NAME AS tbl, MIN(s.COLUMN_NAME) AS col, COUNT(*) AS columns,"
+            " MIN(c.DATA_TYPE) AS type FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c"
+            " ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME"
+            " WHERE s.INDEX_NAME = 'PRIMARY' AND s.TABLE_SCHEMA IN (%s) GROUP BY s.TABLE_SCHEMA, s.TABLE_NAME"
+            % ', '.join(['%s'] * len(databases)))
+
+
+def integer_keys(rows):
+    """{(db, tbl): column} of the tables whose primary key is one integer column."""
+    return dict(((row['db'], row['tbl']), row['col']) for row in rows
+                if int(row['columns']) == 1 and str(row['type']).lower() in INTEGER_TYPES)
+
+
+def plan(tables, keys, streams):
+    """Split the work [(db, tbl, size)] among ``streams``: (chunked, groups).
+
+    A table bigger than 1.5 fair shares (total / streams) whose primary key is one integer column
+    (``keys``: {(db, tbl): column}) gets streams of its own, one per primary key range: chunked is
+    [(db, tbl, column, ranges)]. The other tables are shared among the streams left (at least one
+    when there are other tables): groups, as :func:`assign` returns them."""
+    total = sum(int(size or 0) for _db, _tbl, size in tables)
+    share = float(total) / max(1, streams)
+    left = streams
+    chunked, rest = [], []
+    for db, tbl, size in sorted(tables, key=lambda item: (-int(item[2] or 0), item[0], item[1])):
+        others = 1 if len(tables) > len(chunked) + 1 else 0
+        ranges = min(int(round(int(size or 0) / share)) if share else 0, left - others)
+        if (db, tbl) in keys and int(size or 0) > 1.5 * share and ranges >= 2:
+            chunked.append((db, tbl, keys[(db, tbl)], ranges))
+            left -= ranges
+        else:
+            rest.append((db, tbl, size))
+    return chunked, assign(rest, max(1, left)) if rest else []
+
+
+def bounds(low, high, ranges):
+    """``ranges`` [from, to) primary key bounds covering low..high; the first starts and the last
+    ends open (None), so that rows inserted beyond low..high later are still in one range."""
+    low, high = int(low), int(high)
+    width = (high - low + 1) / float(ranges)
+    cuts = sorted(set(low + int(width * index) for index in range(1, ranges)))
+    cuts = [cut for cut in cuts if low < cut <= high]
+    edges = [None] + cuts + [None]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def where(column, start, end):
+    """The --where condition of one range (both ends may be open)."""
+    parts = []
+    if start is not None:
+        parts.append('%s >= %d' % (quote(column), start))
+    if end is not None:
+        parts.append('%s < %d' % (quote(column), end))
+    return ' AND '.join(parts) or '1=1'
+
+
 def ignore_options(tables, mine):
     """--ignore-table for every table of ``tables`` [(db, tbl, size)] not in the group ``mine``."""
     keep = set(mine)

@@ -127,6 +127,9 @@ options:
         O(parallel) concurrent C(dump | filter | load) streams, each with a share of the tables
         (biggest first, balanced by size), then the triggers (created after the rows, so that
         loading fires none).
+      - A table bigger than one and a half fair shares whose primary key is one integer column is
+        copied by several streams, one per range of its key (C(--where)), so that one dominant table
+        does not leave the other streams idle.
       - The data streams read one and the same snapshot. While they open it (typically well under a
         second) the module holds C(LOCK TABLES ... READ) on the copied tables, which the RDS master
         user may do; writes to those tables wait meanwhile. It is the lock-free mariadb-dump snapshot
@@ -274,7 +277,8 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_copy import (
-    SnapshotOpenTimeout, Stream, assign, earliest, ignore_options, lock_statement, part_paths, run_streams, tables_sql)
+    SnapshotOpenTimeout, Stream, assign, bounds, earliest, ignore_options, integer_keys, integer_keys_sql, lock_statement,
+    part_paths, plan, quote, run_streams, tables_sql, where)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
@@ -464,14 +468,20 @@ class Copy(object):
                        dump_filter, self.secrets, keep_path=keep_path, step=name)
         self.count(dump_filter, written)
 
-    def data_streams(self, lock_cursor, tables, databases, keep_paths):
-        groups = assign(tables, self.module.params['parallel'])
-        streams = []
-        for index, group in enumerate(groups):
-            streams.append(Stream('data stream %d' % (index + 1),
-                                  self.shown(self.dump + DUMP_BASE + DATA_STEP + ['--databases'] + databases
-                                             + ignore_options(tables, group)),
-                                  self.load_cmd, self.new_filter(), keep_paths['data-%d' % (index + 1)]))
+    def data_streams(self, lock_cursor, tables, databases, keep_paths, chunked=(), groups=None):
+        """Copy the rows: a stream per group of whole tables and one per key range of a chunked table
+        [(db, tbl, column, [(start, end)])]; every snapshot opens while ``lock_cursor`` holds the lock."""
+        groups = assign(tables, self.module.params['parallel']) if groups is None else groups
+        commands = [(self.dump + DUMP_BASE + DATA_STEP + ['--databases'] + databases + ignore_options(tables, group),
+                     self.load_cmd) for group in groups]
+        for db, tbl, column, ranges in chunked:
+            # --skip-add-locks: the ranges of one table load side by side; the loader's default database is db
+            for start, end in ranges:
+                options = ['--skip-add-locks', '--where=%s' % where(column, start, end), db, tbl]
+                commands.append((self.dump + DUMP_BASE + DATA_STEP + options, self.load_cmd + [db]))
+        streams = [Stream('data stream %d' % (index + 1), self.shown(dump_cmd), load_cmd, self.new_filter(),
+                          keep_paths.get('data-%d' % (index + 1)))
+                   for index, (dump_cmd, load_cmd) in enumerate(commands)]
 
         def release():
             try:
@@ -507,6 +517,19 @@ def lock_tables(module, cursor, tables):
     return True
 
 
+def split_work(cursor, tables, databases, streams):
+    """(chunked [(db, tbl, column, ranges)], groups) for ``streams`` streams (parallel_copy.plan)."""
+    keys = integer_keys(run(cursor, integer_keys_sql(databases), list(databases)))
+    planned, groups = plan(tables, keys, streams)
+    chunked = []
+    for db, tbl, column, count in planned:
+        row = run(cursor, 'SELECT MIN(%s) AS low, MAX(%s) AS high FROM %s.%s'
+                  % (quote(column), quote(column), quote(db), quote(tbl)))[0]
+        ranges = bounds(row['low'], row['high'], count) if row['low'] is not None else [(None, None)]
+        chunked.append((db, tbl, column, ranges))
+    return chunked, groups
+
+
 def copy(module, copier, databases, drop_options):
     """One stream, or schemas | data streams | triggers when parallel > 1 and the source allows it."""
     params = module.params
@@ -520,14 +543,16 @@ def copy(module, copier, databases, drop_options):
             if 'mariadb' not in version.lower():
                 module.warn('the source (%s) is not MariaDB: its dump cannot report the position of a snapshot '
                             'opened by several streams, so the copy runs in one stream.' % version)
-            elif len(tables) > 1:
-                keep = part_paths(params['dump_path'], ['schema', 'triggers'] + [
-                    'data-%d' % (index + 1) for index in range(params['parallel'])])
-                copier.step('schema step', SCHEMA_STEP + DUMP_BASE + drop_options, databases, keep['schema'])
-                if lock_tables(module, cursor, tables):
-                    copier.data_streams(cursor, tables, databases, keep)
-                    copier.step('trigger step', TRIGGER_STEP + DUMP_BASE, databases, keep['triggers'])
-                    return
+            elif tables:
+                chunked, groups = split_work(cursor, tables, databases, params['parallel'])
+                if len(groups) + sum(len(ranges) for _db, _tbl, _col, ranges in chunked) > 1:
+                    keep = part_paths(params['dump_path'], ['schema', 'triggers'] + [
+                        'data-%d' % (index + 1) for index in range(params['parallel'])])
+                    copier.step('schema step', SCHEMA_STEP + DUMP_BASE + drop_options, databases, keep['schema'])
+                    if lock_tables(module, cursor, tables):
+                        copier.data_streams(cursor, tables, databases, keep, chunked, groups)
+                        copier.step('trigger step', TRIGGER_STEP + DUMP_BASE, databases, keep['triggers'])
+                        return
         except SqlError as exc:
             raise CopyFailed('cannot read the tables to copy on the source: %s' % exc.message)
         finally:

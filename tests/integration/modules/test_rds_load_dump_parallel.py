@@ -330,6 +330,34 @@ def test_parallel_copy_is_consistent_under_writes(env, target, lab):
     assert_no_secret(run, *env['secrets'])
 
 
+def test_a_dominant_table_is_copied_in_key_ranges(env, target, lab):
+    """With more streams than the tables can balance, the big ones (t_big first; integer primary
+    keys) are copied by several streams, one per key range, under writes: one snapshot, nothing lost."""
+    source_root = env['source_root']
+    stop_replication(target)
+    writer = Writer(lab, seed=5)
+    writer.start()
+    try:
+        writer.wait_for(50)
+        run = load(dict(login(lab, TARGET), parallel=8, overwrite=True, drop_databases=True, **env['source_args']))
+        assert not run.failed, run
+        ranged = [cmd[-1] for cmd in run.result['dump_commands'] if any(arg.startswith('--where=') for arg in cmd)]
+        assert 't_big' in ranged and max(ranged.count(name) for name in ranged) >= 2, run.result['dump_commands']
+        assert run.result['streams'] <= 8, run
+        coords = run.result['coordinates']
+        start_replication(lab, env['password'], coords['log_file'], coords['log_pos'])
+        time.sleep(2)
+    finally:
+        writer.finish()
+    done, status = wait_applied(source_root, target, timeout=90)
+    assert done, 'rds_target did not apply the source binlog: %s' % status_text(status)
+    source_sums, target_sums = checksums(source_root), checksums(target)
+    different = dict((name, (source_sums[name], target_sums[name])) for name in ALL_TABLES
+                     if source_sums[name] != target_sums[name])
+    assert not different, 'tables differ (source, rds_target): %s' % different
+    assert_no_secret(run, *env['secrets'])
+
+
 def test_a_later_start_position_is_caught(env, target, lab):
     """Same check as above, but replication starts after writes the copy does not hold: it must fail.
     Also: overwrite + drop_databases reload an occupied schema and drop what the source lacks."""

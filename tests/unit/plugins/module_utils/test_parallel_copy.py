@@ -97,3 +97,43 @@ def test_a_dump_that_fails_before_its_header_still_releases():
     released = []
     pc.run_streams([failed], release=lambda: released.append(True), open_timeout=20)
     assert released == [True] and failed.result.producer_rc == 2 and 'Access denied' in failed.result.producer_stderr
+
+
+KEYS = {('shop', 'orders'): 'id', ('shop', 'items'): 'id'}
+
+
+def test_integer_keys_keep_one_column_integer_primary_keys():
+    rows = [dict(db='a', tbl='t', col='id', columns=1, type='bigint'), dict(db='a', tbl='u', col='x', columns=2, type='int'),
+            dict(db='a', tbl='v', col='code', columns=1, type='varchar')]
+    assert pc.integer_keys(rows) == {('a', 't'): 'id'}
+    assert pc.integer_keys_sql(['a', 'b']).count('%s') == 2
+
+
+def test_plan_splits_a_dominant_table_by_key_ranges_and_keeps_a_stream_for_the_others():
+    tables = [('shop', 'orders', 9000), ('shop', 'items', 500), ('shop', 'users', 500)]
+    chunked, groups = pc.plan(tables, KEYS, 4)
+    assert chunked == [('shop', 'orders', 'id', 3)]
+    assert groups == [[('shop', 'items'), ('shop', 'users')]]
+
+
+def test_plan_without_a_usable_key_or_with_balanced_tables_only_groups():
+    tables = [('shop', 'orders', 9000), ('shop', 'users', 500)]
+    assert pc.plan(tables, {}, 4) == ([], [[('shop', 'orders')], [('shop', 'users')]])
+    balanced = [('shop', 'orders', 500), ('shop', 'items', 500)]
+    assert pc.plan(balanced, KEYS, 2) == ([], [[('shop', 'items')], [('shop', 'orders')]])
+
+
+def test_plan_a_single_table_gets_every_stream():
+    assert pc.plan([('shop', 'orders', 9000)], KEYS, 4) == ([('shop', 'orders', 'id', 4)], [])
+
+
+def test_bounds_cover_everything_with_open_ends():
+    assert pc.bounds(1, 100, 4) == [(None, 26), (26, 51), (51, 76), (76, None)]
+    assert pc.bounds(5, 6, 4) == [(None, 6), (6, None)]
+    assert pc.bounds(7, 7, 3) == [(None, None)]
+
+
+def test_where_quotes_the_column():
+    assert pc.where('i`d', None, 26) == '`i``d` < 26'
+    assert pc.where('id', 26, 51) == '`id` >= 26 AND `id` < 51'
+    assert pc.where('id', None, None) == '1=1'
