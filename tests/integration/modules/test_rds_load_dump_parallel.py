@@ -112,6 +112,18 @@ def wait_applied(source, target, timeout=60, stop_on_error=False):
         time.sleep(0.2)
 
 
+def assert_replicated_equal(source_root, target):
+    """rds_target applies the source's binlog to its end and then holds the same rows in every table;
+    returns the source's checksums."""
+    done, status = wait_applied(source_root, target, timeout=90)
+    assert done, 'rds_target did not apply the source binlog: %s' % status_text(status)
+    source_sums, target_sums = checksums(source_root), checksums(target)
+    different = dict((name, (source_sums[name], target_sums[name])) for name in ALL_TABLES
+                     if source_sums[name] != target_sums[name])
+    assert not different, 'tables differ (source, rds_target): %s' % different
+    return source_sums
+
+
 def status_text(row):
     keys = ('Slave_IO_Running', 'Slave_SQL_Running', 'Last_IO_Error', 'Last_SQL_Error', 'Relay_Master_Log_File',
             'Exec_Master_Log_Pos', 'Master_Log_File', 'Read_Master_Log_Pos')
@@ -310,12 +322,7 @@ def test_parallel_copy_is_consistent_under_writes(env, target, lab):
     assert after_snapshot >= 50, 'only %d transactions after the snapshot (%s -> %s)' % (
         after_snapshot, coords['gtid'], source_gtid_after)
 
-    done, status = wait_applied(source_root, target, timeout=90)
-    assert done, 'rds_target did not apply the source binlog: %s' % status_text(status)
-    source_sums, target_sums = checksums(source_root), checksums(target)
-    different = dict((name, (source_sums[name], target_sums[name])) for name in ALL_TABLES
-                     if source_sums[name] != target_sums[name])
-    assert not different, 'tables differ (source, rds_target): %s' % different
+    source_sums = assert_replicated_equal(source_root, target)
     assert all(rows for rows, _sum in source_sums.values()), source_sums
 
     # triggers after the rows: the log table was not fed twice; the objects are there
@@ -349,12 +356,7 @@ def test_a_dominant_table_is_copied_in_key_ranges(env, target, lab):
         time.sleep(2)
     finally:
         writer.finish()
-    done, status = wait_applied(source_root, target, timeout=90)
-    assert done, 'rds_target did not apply the source binlog: %s' % status_text(status)
-    source_sums, target_sums = checksums(source_root), checksums(target)
-    different = dict((name, (source_sums[name], target_sums[name])) for name in ALL_TABLES
-                     if source_sums[name] != target_sums[name])
-    assert not different, 'tables differ (source, rds_target): %s' % different
+    assert_replicated_equal(source_root, target)
     assert_no_secret(run, *env['secrets'])
 
 
