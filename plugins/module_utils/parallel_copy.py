@@ -18,6 +18,7 @@ import os
 import threading
 import time
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import quote_identifier as quote
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import filter_stream
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
@@ -27,10 +28,6 @@ DATA_TABLE_TYPES = ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')
 
 class SnapshotOpenTimeout(Exception):
     """A stream did not report its snapshot's position in time."""
-
-
-def quote(name):
-    return '`%s`' % name.replace('`', '``')
 
 
 def tables_sql(databases):

@@ -277,7 +277,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_copy import (
-    SnapshotOpenTimeout, Stream, assign, bounds, earliest, ignore_options, integer_keys, integer_keys_sql, lock_statement,
+    SnapshotOpenTimeout, Stream, bounds, earliest, ignore_options, integer_keys, integer_keys_sql, lock_statement,
     part_paths, plan, quote, run_streams, tables_sql, where)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
@@ -456,22 +456,20 @@ class Copy(object):
         self.dropped.extend(dump_filter.dropped)
 
     def one_stream(self, options, databases):
-        dump_filter = self.new_filter()
-        written = load(self.module, self.shown(self.dump + options + ['--databases'] + databases), self.load_cmd,
-                       dump_filter, self.secrets, keep_path=self.module.params['dump_path'])
-        self.count(dump_filter, written)
-        self.coordinates = dump_filter.coordinates
+        """Everything in one lock-free stream; its snapshot gives the coordinates."""
+        self.coordinates = self.step('copy', options, databases, self.module.params['dump_path']).coordinates
 
     def step(self, name, options, databases, keep_path):
+        """One dump | filter | load of ``databases``; returns its filter."""
         dump_filter = self.new_filter()
         written = load(self.module, self.shown(self.dump + options + ['--databases'] + databases), self.load_cmd,
                        dump_filter, self.secrets, keep_path=keep_path, step=name)
         self.count(dump_filter, written)
+        return dump_filter
 
-    def data_streams(self, lock_cursor, tables, databases, keep_paths, chunked=(), groups=None):
+    def data_streams(self, lock_cursor, tables, databases, keep_paths, chunked, groups):
         """Copy the rows: a stream per group of whole tables and one per key range of a chunked table
         [(db, tbl, column, [(start, end)])]; every snapshot opens while ``lock_cursor`` holds the lock."""
-        groups = assign(tables, self.module.params['parallel']) if groups is None else groups
         commands = [(self.dump + DUMP_BASE + DATA_STEP + ['--databases'] + databases + ignore_options(tables, group),
                      self.load_cmd) for group in groups]
         for db, tbl, column, ranges in chunked:
@@ -645,8 +643,9 @@ def main():
                     % ', '.join(sorted(occupied)))
 
     drop_options = ['--add-drop-database'] if params['drop_databases'] else []
-    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + ONE_STREAM + DUMP_BASE + drop_options \
-        + params['extra_dump_options'] + ['--databases'] + databases
+    # what a one-stream copy runs (Copy.shown records what did run)
+    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + params['extra_dump_options'] + ONE_STREAM \
+        + DUMP_BASE + drop_options + ['--databases'] + databases
     if module.check_mode:
         module.exit_json(changed=True, databases=databases, dump_command=shown_dump, occupied=occupied)
 
@@ -685,7 +684,7 @@ def main():
                          databases=databases)
     module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=copier.written,
                      definers_changed=copier.definers, dropped_statements=copier.dropped,
-                     dump_command=copier.commands[0] if copier.commands else shown_dump,
+                     dump_command=copier.commands[0],
                      dump_commands=copier.commands, occupied=occupied, streams=copier.streams,
                      lock_seconds=round(copier.lock_seconds, 3),
                      load_settings=[dict(name=name, old=old, new=new) for name, old, new in applied])
