@@ -4,7 +4,7 @@
 #   bash scripts/demo.sh          # leaves the lab running for inspection
 #   bash scripts/demo.sh --down   # stops the lab at the end
 #
-# Runs playbooks/lab_demo.yml (RDS -> self-managed, self-managed -> RDS, cutover to RDS)
+# Runs tests/playbooks/lab_demo.yml (RDS -> self-managed, self-managed -> RDS, cutover to RDS)
 # against a fresh lab's inventory while an application writes to both sources, then checks that
 # every write it committed reached the other side.
 # LAB_DIR / LAB_PORT_BASE choose the lab's directory and ports (see docs/design.md).
@@ -55,8 +55,8 @@ for name in rds_source onprem_source; do
     "$LABCTL" load start "$name" --rate 20 --max-seconds 1200 </dev/null >/dev/null
 done
 
-say "ansible-playbook -i $inventory playbooks/lab_demo.yml"
-ansible-playbook -i "$inventory" playbooks/lab_demo.yml </dev/null
+say "ansible-playbook -i $inventory tests/playbooks/lab_demo.yml"
+ansible-playbook -i "$inventory" tests/playbooks/lab_demo.yml </dev/null
 
 say "stopping the writes and looking for every committed one on the other side"
 for name in rds_source onprem_source; do
@@ -65,7 +65,7 @@ done
 "$LABCTL" load verify rds_source --on onprem_replica </dev/null
 "$LABCTL" load verify onprem_source --on rds_target </dev/null
 
-proved="playbooks/lab_demo.yml ran against the lab while an application wrote to both sources:
+proved="tests/playbooks/lab_demo.yml ran against the lab while an application wrote to both sources:
   the self-managed replica was built from the emulated RDS source over TLS and replicates from it
   (direction 1); the emulated RDS target was loaded from the self-managed source, replicated from
   it (direction 2) and was promoted at the cutover, with the old source as its way back. Each

@@ -4,8 +4,8 @@
 # ansible-test needs the collection at .../ansible_collections/<namespace>/<name>, and must
 # not see .venv/.lab/.build, so the git-tracked files plus untracked, not-ignored ones are
 # copied to <repo>/.build/sanity/ansible_collections/mysql_rds/replication and tested there.
-# Each sanity test gets its own virtualenv (--venv, cached in ~/.ansible/test/venv; only
-# PyPI is needed). Extra arguments go to ansible-test (e.g. --test pylint).
+# Each sanity test gets its own virtualenv (--venv, cached in .build/ansible-test-home/.ansible/test/venv;
+# only PyPI is needed). Extra arguments go to ansible-test (e.g. --test pylint).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +14,13 @@ DEST="$REPO/.build/sanity/ansible_collections/mysql_rds/replication"
 PYTHON_VERSION="${SANITY_PYTHON:-3.11}"
 
 [ -x "$VENV/bin/ansible-test" ] || { echo "run scripts/setup.sh first" >&2; exit 1; }
+
+# ansible-test keeps its virtualenvs and its pip bootstrap under ~/.ansible/test: a second
+# ansible-test on the machine (another checkout, another project) would share and break them.
+# This checkout's runs get a home of their own; pip's download cache stays shared (it is safe).
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${HOME:-/root}/.cache/pip}"
+export HOME="${SANITY_HOME:-$REPO/.build/ansible-test-home}"
+mkdir -p "$HOME"
 
 # ansible-test fetches a get-pip.py from a host outside PyPI to seed pip into its virtualenvs;
 # give it our stand-in (pip from ensurepip + PyPI) unless a real script is already cached.

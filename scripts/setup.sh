@@ -3,8 +3,8 @@
 #
 # Run as root on Debian 12 (apt-get is skipped when every package is already there, so a
 # non-root user can re-run it on a prepared machine). It:
-#   1. installs the [platform:dpkg] packages of bindep.txt, never leaving the distro's
-#      MariaDB service running (the lab starts its own mariadbd instances);
+#   1. installs the Debian packages of bindep.txt ("test" profile included), never leaving the
+#      distro's MariaDB service running (the lab starts its own mariadbd instances);
 #   2. creates <repo>/.venv with the exact versions of requirements-dev.txt + constraints.txt
 #      (pip is skipped while those files' hash is unchanged);
 #   3. makes the collection importable as mysql_rds.replication through
@@ -21,11 +21,25 @@ export DEBIAN_FRONTEND=noninteractive PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHE
 log() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Package names of bindep.txt that apply to Debian (no selector, or a platform:dpkg one).
+# Package names of bindep.txt for this Debian machine: entries without a platform selector and
+# entries selecting platform:dpkg (or platform:debian), unless a "!platform:..." excludes them.
+# Profiles are ignored on purpose: this machine runs the tests, so the "test" entries are
+# installed too (an execution environment build installs only the entries without a profile).
 bindep_packages() {
+    local name rest selectors sel wanted platform_given
     sed -e 's/#.*//' "$REPO/bindep.txt" | while read -r name rest; do
         [ -n "$name" ] || continue
-        if [ -z "$rest" ] || [[ "$rest" == *platform:dpkg* ]] || [[ "$rest" != *platform:* ]]; then
+        selectors=""
+        if [[ "$rest" =~ \[([^]]*)\] ]]; then selectors="${BASH_REMATCH[1]}"; fi
+        wanted="" platform_given=""
+        for sel in $selectors; do
+            case "$sel" in
+                '!platform:dpkg' | '!platform:debian'*) wanted=no; break ;;
+                platform:dpkg | platform:debian*) wanted=yes ;;
+                platform:*) platform_given=1 ;;
+            esac
+        done
+        if [ "$wanted" = yes ] || { [ -z "$wanted" ] && [ -z "$platform_given" ]; }; then
             echo "$name"
         fi
     done

@@ -17,7 +17,7 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 DIRECTIONS = {
     "rds_to_onprem": {"source": "rds_source", "target": "onprem_replica",
                       "databases": [data.DB], "playbook": "rds_to_onprem.yml",
-                      "threads_var": "replica_of_rds_parallel_threads"},
+                      "threads_var": "replica_of_rds_copy_streams"},
     "onprem_to_rds": {"source": "onprem_source", "target": "rds_target",
                       "databases": [data.DB, data.APP_DB], "playbook": "onprem_to_rds.yml",
                       "threads_var": "rds_replica_of_source_copy_streams"},

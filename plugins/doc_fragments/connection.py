@@ -42,6 +42,7 @@ options:
       - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
         when O(login_user), O(login_password) and O(login_unix_socket) are not given.
       - A missing default file is ignored; a missing file given explicitly is an error.
+      - V('') reads no option file at all.
     type: path
     default: ~/.my.cnf
   ca_cert:
@@ -50,17 +51,17 @@ options:
         makes the client verify the server certificate.
       - For RDS, the regional or global bundle from the RDS truststore.
     type: path
-    aliases: [ssl_ca_cert]
+    aliases: [ssl_ca, ssl_ca_cert]
   client_cert:
     description:
       - Client certificate (PEM), for accounts that C(REQUIRE X509).
     type: path
-    aliases: [ssl_cert_file]
+    aliases: [ssl_cert, ssl_cert_file]
   client_key:
     description:
       - Private key (PEM) of O(client_cert).
     type: path
-    aliases: [ssl_key_file]
+    aliases: [ssl_key, ssl_key_file]
   check_hostname:
     description:
       - With O(ca_cert), also check that the server certificate names O(login_host).
@@ -75,4 +76,7 @@ requirements:
   - PyMySQL >= 1.0 on the host that runs the module.
 notes:
   - Errors never contain passwords; they say which option or grant to fix.
+  - The login options have community.mysql's names and aliases (O(ca_cert) is also C(ssl_ca),
+    O(client_cert) C(ssl_cert), O(client_key) C(ssl_key)), so the same C(module_defaults) serve both.
+    The replication channel's TLS files are other options (C(source_ssl_*) of the replica modules).
 '''

@@ -59,9 +59,9 @@ def connection_argument_spec():
         login_password=dict(type='str', no_log=True),
         login_unix_socket=dict(type='str'),
         config_file=dict(type='path', default=DEFAULT_CONFIG_FILE),
-        ca_cert=dict(type='path', aliases=['ssl_ca_cert']),
-        client_cert=dict(type='path', aliases=['ssl_cert_file']),
-        client_key=dict(type='path', aliases=['ssl_key_file'], no_log=False),
+        ca_cert=dict(type='path', aliases=['ssl_ca', 'ssl_ca_cert']),
+        client_cert=dict(type='path', aliases=['ssl_cert', 'ssl_cert_file']),
+        client_key=dict(type='path', aliases=['ssl_key', 'ssl_key_file'], no_log=False),
         check_hostname=dict(type='bool', default=True),
         connect_timeout=dict(type='int', default=30),
     )
@@ -104,11 +104,19 @@ def read_client_options(path, must_exist=False):
     return options
 
 
+def client_options(config_file):
+    """The [client] options of ``config_file``: None means the default file (ignored when missing),
+    '' no file at all (as community.mysql), any other path a file that must exist."""
+    if config_file == '':
+        return {}
+    config_path = config_file or DEFAULT_CONFIG_FILE
+    explicit = os.path.expanduser(config_path) != os.path.expanduser(DEFAULT_CONFIG_FILE)
+    return read_client_options(config_path, must_exist=explicit)
+
+
 def connection_params(params):
     """Map module params to pymysql.connect() keyword arguments (no I/O but the option file)."""
-    config_path = params.get('config_file') or DEFAULT_CONFIG_FILE
-    explicit = os.path.expanduser(config_path) != os.path.expanduser(DEFAULT_CONFIG_FILE)
-    client = read_client_options(config_path, must_exist=explicit)
+    client = client_options(params.get('config_file'))
 
     kwargs = dict(
         user=params.get('login_user') or client.get('user'),
@@ -185,12 +193,15 @@ def connect(module, fail=True, options=None):
 def run(cursor, sql, params=None, secrets=()):
     """Execute ``sql`` with ``params``; return all rows (list of dicts, [] if none).
 
+    Without params (None or an empty list, as the dialect's statements have) the text is sent
+    as it is: a LIKE pattern's '%' needs no doubling.
+
     Errors come back as SqlError, with the statement rendered with every value in
     ``secrets`` masked and a hint naming the fix. Extra result sets (procedure
     calls) are drained so the connection stays usable.
     """
     try:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params if params else None)
         rows = list(cursor.fetchall()) if cursor.description else []
         while cursor.nextset():
             if not rows and cursor.description:

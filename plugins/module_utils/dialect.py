@@ -4,6 +4,14 @@
 """Engine/version detection and every engine-specific word or statement.
 
 Modules ask a Dialect for statements and status; they never branch on the engine.
+
+The knowledge is data: one table per statement kind (``STATEMENTS``), each a tuple of
+rows ``(flavor, minimum_version, value)``. A server uses the row of its flavor with the
+highest minimum version it reaches; Aurora MySQL falls back to the MySQL rows (at its
+MySQL-compatible version) where it has none of its own. Supporting a new server version
+means adding rows here (and a test per row in tests/unit/plugins/module_utils/test_dialect*.py).
+A value of None means "this engine/version does not have it": the caller gets a
+DialectError naming the alternative (``UNSUPPORTED``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,6 +21,9 @@ import re
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+# Normalization moved to replication_status; re-exported here for older imports.
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (  # noqa: F401 # pylint: disable=unused-import
+    STATUS_KEYS, normalize_status)
 
 MYSQL = 'mysql'
 MARIADB = 'mariadb'
@@ -22,6 +33,182 @@ RDS_RETENTION_MAX = 168
 AURORA_RETENTION_MAX = 2160
 
 MARIADB_GTID_MODES = ('current_pos', 'slave_pos', 'no')
+
+# Which flavors' rows a server may use, in order of preference.
+FLAVOR_ROWS = {
+    MYSQL: (MYSQL,),
+    MARIADB: (MARIADB,),
+    AURORA_MYSQL: (AURORA_MYSQL, MYSQL),
+}
+
+# Aurora MySQL major version -> the MySQL version it is compatible with (v2: 5.7.12, v3: 8.0.23+).
+AURORA_BASE_VERSIONS = (
+    (2, (5, 7, 12)),
+    (3, (8, 0, 23)),
+)
+
+# Rows: (flavor, minimum version, value). Templates: {name} is the MariaDB connection
+# name placeholder (' %s' or ''), {thread} the thread word (SLAVE/REPLICA), {source} the
+# option prefix (MASTER/SOURCE); %s are query parameters.
+STATEMENTS = {
+    # The replica's threads: START/STOP/RESET <word>, SHOW <word> STATUS.
+    # MySQL 8.0.22 added the REPLICA statements (8.4 removed the SLAVE ones); MariaDB keeps SLAVE.
+    'thread_word': (
+        (MARIADB, (0,), 'SLAVE'),
+        (MYSQL, (0,), 'SLAVE'),
+        (MYSQL, (8, 0, 22), 'REPLICA'),
+    ),
+    'status': (
+        (MARIADB, (0,), 'SHOW SLAVE{name} STATUS'),
+        (MYSQL, (0,), 'SHOW SLAVE STATUS'),
+        (MYSQL, (8, 0, 22), 'SHOW REPLICA STATUS'),
+    ),
+    'start': (
+        (MARIADB, (0,), 'START SLAVE{name}{thread_type}{until}'),
+        (MYSQL, (0,), 'START SLAVE{thread_type}{until}'),
+        (MYSQL, (8, 0, 22), 'START REPLICA{thread_type}{until}'),
+    ),
+    'stop': (
+        (MARIADB, (0,), 'STOP SLAVE{name}{thread_type}'),
+        (MYSQL, (0,), 'STOP SLAVE{thread_type}'),
+        (MYSQL, (8, 0, 22), 'STOP REPLICA{thread_type}'),
+    ),
+    'reset': (
+        (MARIADB, (0,), 'RESET SLAVE{name} ALL'),
+        (MYSQL, (0,), 'RESET SLAVE ALL'),
+        (MYSQL, (8, 0, 22), 'RESET REPLICA ALL'),
+    ),
+    # START ... UNTIL <source coordinates>: the SOURCE_ aliases came with CHANGE REPLICATION
+    # SOURCE in MySQL 8.0.23 (WL#14189); 8.4 accepts only them. MariaDB: MASTER_ words.
+    'until_position': (
+        (MARIADB, (0,), ' UNTIL MASTER_LOG_FILE = %s, MASTER_LOG_POS = %s'),
+        (MYSQL, (0,), ' UNTIL MASTER_LOG_FILE = %s, MASTER_LOG_POS = %s'),
+        (MYSQL, (8, 0, 23), ' UNTIL SOURCE_LOG_FILE = %s, SOURCE_LOG_POS = %s'),
+    ),
+    # CHANGE MASTER TO / CHANGE REPLICATION SOURCE TO (MySQL 8.0.23+) and its option prefix.
+    'change': (
+        (MARIADB, (0,), 'CHANGE MASTER{name} TO {clauses}'),
+        (MYSQL, (0,), 'CHANGE MASTER TO {clauses}'),
+        (MYSQL, (8, 0, 23), 'CHANGE REPLICATION SOURCE TO {clauses}'),
+    ),
+    'source_word': (
+        (MARIADB, (0,), 'MASTER'),
+        (MYSQL, (0,), 'MASTER'),
+        (MYSQL, (8, 0, 23), 'SOURCE'),
+    ),
+    # The server's own binlog file/position: SHOW BINARY LOG STATUS from MySQL 8.2 (the old
+    # statement is gone in 8.4). MariaDB keeps SHOW MASTER STATUS (SHOW BINLOG STATUS is an alias).
+    'binlog_status': (
+        (MARIADB, (0,), 'SHOW MASTER STATUS'),
+        (MYSQL, (0,), 'SHOW MASTER STATUS'),
+        (MYSQL, (8, 2, 0), 'SHOW BINARY LOG STATUS'),
+    ),
+    # The server's own executed GTID state, as one column `gtid`.
+    'binlog_gtid': (
+        (MARIADB, (0,), 'SELECT @@global.gtid_binlog_pos AS gtid'),
+        (MYSQL, (0,), 'SELECT @@global.gtid_executed AS gtid'),
+    ),
+    # What a replica has applied, as one column `gtid`.
+    'replica_gtid': (
+        (MARIADB, (0,), 'SELECT @@global.gtid_slave_pos AS gtid'),
+        (MYSQL, (0,), 'SELECT @@global.gtid_executed AS gtid'),
+    ),
+    'set_replica_gtid': (
+        (MARIADB, (0,), 'SET GLOBAL gtid_slave_pos = %s'),
+        (MYSQL, (0,), None),
+    ),
+    # A consistent snapshot that knows its binlog position without a global lock.
+    'snapshot_position': (
+        (MARIADB, (0,), "SHOW STATUS LIKE 'binlog_snapshot_%'"),
+        (MYSQL, (0,), None),
+    ),
+    'wild_ignore': (
+        (MARIADB, (0,), 'SET GLOBAL {name}replicate_wild_ignore_table = %s'),
+        (MYSQL, (0,), None),
+        (MYSQL, (5, 7, 3), 'CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = ({holders})'),
+    ),
+    # How the RDS master user reads the replica's status (MariaDB 10.5+: no SLAVE MONITOR for it).
+    'rds_status': (
+        (MARIADB, (0,), None),
+        (MARIADB, (10, 5, 0), 'CALL mysql.rds_replica_status()'),
+        (MYSQL, (0,), None),
+    ),
+    # RDS procedure names say master or source: MySQL 8.4+, Aurora MySQL v3.
+    'rds_word': (
+        (MARIADB, (0,), 'master'),
+        (MYSQL, (0,), 'master'),
+        (MYSQL, (8, 4, 0), 'source'),
+        (AURORA_MYSQL, (0,), 'master'),
+        (AURORA_MYSQL, (8, 0, 23), 'source'),
+    ),
+    # Optional RDS procedures ({word} = rds_word); None: not on this engine/version.
+    'rds_replica_status': (
+        (MARIADB, (0,), None),
+        (MARIADB, (10, 5, 0), 'rds_replica_status'),
+        (MYSQL, (0,), None),
+    ),
+    'rds_set_external_gtid': (
+        (MARIADB, (0,), 'rds_set_external_master_gtid'),
+        (MYSQL, (0,), None),
+    ),
+    'rds_set_external_with_delay': (
+        (MARIADB, (0,), None),
+        (MYSQL, (0,), None),
+        (MYSQL, (5, 7, 0), 'rds_set_external_{word}_with_delay'),
+        (MYSQL, (5, 8, 0), None),
+        (MYSQL, (8, 0, 26), 'rds_set_external_{word}_with_delay'),
+        (AURORA_MYSQL, (0,), None),
+    ),
+    'rds_set_external_auto_position': (
+        (MARIADB, (0,), None),
+        (MYSQL, (0,), None),
+        (MYSQL, (5, 7, 0), 'rds_set_external_{word}_with_auto_position'),
+        (MYSQL, (5, 8, 0), None),
+        (MYSQL, (8, 0, 26), 'rds_set_external_{word}_with_auto_position'),
+        (AURORA_MYSQL, (0,), 'rds_set_external_{word}_with_auto_position'),
+    ),
+    # Lockless consistent snapshot with its binlog position (Binlog_snapshot_file/position).
+    'lockless_snapshot': (
+        (MARIADB, (0,), True),
+        (MYSQL, (0,), False),
+    ),
+}
+
+# RDS procedures every engine has; {word} = rds_word.
+RDS_PROCEDURES = {
+    'set_external': 'rds_set_external_{word}',
+    'reset_external': 'rds_reset_external_{word}',
+    'next_log': 'rds_next_{word}_log',
+    'start': 'rds_start_replication',
+    'stop': 'rds_stop_replication',
+    'skip_error': 'rds_skip_repl_error',
+    'set_configuration': 'rds_set_configuration',
+    'show_configuration': 'rds_show_configuration',
+}
+
+# Procedures rds_call() may run without arguments.
+RDS_PARAMETERLESS = ('start', 'stop', 'reset_external', 'replica_status', 'skip_error', 'show_configuration')
+
+# What to say when a table answers None: the alternative, by statement kind (or by flavor).
+UNSUPPORTED = {
+    'set_replica_gtid': 'a replica GTID position is MariaDB only: on %(name)s use source_auto_position=true.',
+    'snapshot_position': '%(name)s has no lockless consistent snapshot position: pause a read replica or '
+                         'use FLUSH TABLES WITH READ LOCK.',
+    'wild_ignore': '%(name)s cannot change replication filters online: set replicate-wild-ignore-table '
+                   'in my.cnf and restart.',
+    'rds_replica_status': 'mysql.rds_replica_status exists on RDS for MariaDB 10.5+ only.',
+    'rds_set_external_gtid': 'the GTID variant of the set-external procedure exists only on RDS for MariaDB; '
+                             'on %(name)s use source_auto_position=true.',
+    'rds_set_external_auto_position': {
+        MARIADB: 'RDS for MariaDB has no auto-position procedure: use source_gtid.',
+        MYSQL: '%(name)s has no auto-position variant of the set-external procedure: upgrade to 8.0.26+ '
+               'or use source_log_file/source_log_pos.',
+    },
+    'rds_set_external_with_delay': '%(name)s has no rds_set_external_%(word)s_with_delay procedure: omit delay '
+                                   '(or 0), or apply the delay on the replica later.',
+}
+
+THREAD_TYPES = {None: '', 'io': ' IO_THREAD', 'sql': ' SQL_THREAD'}
 
 
 class DialectError(Exception):
@@ -37,6 +224,50 @@ def parse_version(text):
     if not numbers:
         raise DialectError('cannot parse server version %r' % text)
     return tuple(int(part or 0) for part in numbers.groups())
+
+
+def resolve_row(table, flavor, version):
+    """The row for ``flavor`` with the highest minimum version <= ``version``.
+
+    Aurora MySQL uses its own rows when the table has any that apply, else the MySQL rows.
+    Raises KeyError when no row applies (a table without a row for a flavor is a bug).
+    """
+    version = tuple(version)
+    for candidate in FLAVOR_ROWS[flavor]:
+        rows = [row for row in table if row[0] == candidate and tuple(row[1]) <= version]
+        if rows:
+            return max(rows, key=lambda row: tuple(row[1]))
+    raise KeyError('no row for %s %s' % (flavor, '.'.join(str(n) for n in version)))
+
+
+def resolve(table, flavor, version):
+    """The value of resolve_row()."""
+    return resolve_row(table, flavor, version)[2]
+
+
+def aurora_base_version(aurora_major):
+    """The MySQL version an Aurora MySQL major version is compatible with."""
+    rows = [base for major, base in AURORA_BASE_VERSIONS if major <= aurora_major]
+    return rows[-1] if rows else AURORA_BASE_VERSIONS[0][1]
+
+
+def _coordinates(until):
+    """(file, position) from a coordinates dict or a (file, position) pair."""
+    if isinstance(until, dict):
+        log_file, position = until.get('file'), until.get('position')
+    else:
+        log_file, position = until[0], until[1]
+    if not log_file or position is None:
+        raise DialectError('until needs a binlog file and position (got %r)' % (until,))
+    return str(log_file), int(position)
+
+
+def _text(value):
+    if value is None:
+        return ''
+    if isinstance(value, bytes):
+        value = value.decode('utf-8', 'replace')
+    return str(value)
 
 
 class Dialect(object):
@@ -56,9 +287,7 @@ class Dialect(object):
             return cls(MARIADB, parse_version(version_string), version_string)
         if aurora_version or 'mysql_aurora' in lowered:
             aurora_version = aurora_version or version_string.lower().split('mysql_aurora.')[-1]
-            aurora_major = parse_version(aurora_version)[0]
-            # Aurora v2 is MySQL 5.7.12-compatible, v3 MySQL 8.0.23+.
-            version = (8, 0, 23) if aurora_major >= 3 else (5, 7, 12)
+            version = aurora_base_version(parse_version(aurora_version)[0])
             base = parse_version(version_string)
             if base[2] and base[:2] == version[:2]:
                 version = max(version, base)
@@ -94,26 +323,45 @@ class Dialect(object):
                     version_string=self.version_string, aurora_version=self.aurora_version,
                     name=self.name)
 
+    # --- the table ------------------------------------------------------------
+    def lookup(self, kind):
+        """This server's row value of statement kind ``kind`` (None: not on this server)."""
+        return resolve(STATEMENTS[kind], self.flavor, self.version)
+
+    def _require(self, kind, **extra):
+        value = self.lookup(kind)
+        if value is None:
+            values = dict(name=self.name, word=self.lookup('rds_word'))
+            values.update(extra)
+            message = UNSUPPORTED[kind]
+            if isinstance(message, dict):
+                message = message.get(self.flavor) or message[MYSQL]
+            raise DialectError(message % values)
+        return value
+
     # --- vocabulary -------------------------------------------------------
     @property
     def replica_words(self):
         """MySQL 8.0.22+ says REPLICA (8.4 has no SLAVE words); MariaDB keeps SLAVE."""
-        return self.is_mysql and self.version >= (8, 0, 22)
+        return self.lookup('thread_word') == 'REPLICA'
 
     @property
     def source_words(self):
         """CHANGE REPLICATION SOURCE TO / SOURCE_* options: MySQL 8.0.23+."""
-        return self.is_mysql and self.version >= (8, 0, 23)
+        return self.lookup('source_word') == 'SOURCE'
 
     @property
     def rds_source_words(self):
         """RDS procedures named *_source: MySQL 8.4+ and Aurora MySQL v3."""
-        if self.is_aurora:
-            return self.aurora_major >= 3
-        return self.is_mysql and self.version >= (8, 4, 0)
+        return self.lookup('rds_word') == 'source'
+
+    @property
+    def has_lockless_snapshot(self):
+        """True when a consistent snapshot reports its binlog position without a global lock (MariaDB)."""
+        return bool(self.lookup('lockless_snapshot'))
 
     def _thread_word(self):
-        return 'REPLICA' if self.replica_words else 'SLAVE'
+        return self.lookup('thread_word')
 
     def _connection(self, connection_name):
         """MariaDB multi-source name as a SQL literal fragment and its params."""
@@ -128,31 +376,43 @@ class Dialect(object):
     # --- statements (sql, params) -----------------------------------------
     def status_statement(self, connection_name=''):
         fragment, params = self._connection(connection_name)
-        word = 'REPLICA' if self.replica_words else 'SLAVE'
-        return 'SHOW %s%s STATUS' % (word, fragment), params
+        return self.lookup('status').format(name=fragment), params
 
-    def start_statement(self, connection_name=''):
+    def start_statement(self, connection_name='', thread=None, until=None):
+        """Start the replica's threads: ``thread`` None (both), 'io' or 'sql'; ``until`` a
+        coordinates dict (``file``, ``position``) or pair: stop the applier there."""
         fragment, params = self._connection(connection_name)
-        return 'START %s%s' % (self._thread_word(), fragment), params
+        until_sql = ''
+        if until is not None:
+            until_sql = self.lookup('until_position')
+            params = params + list(_coordinates(until))
+        sql = self.lookup('start').format(name=fragment, thread_type=self._thread_type(thread), until=until_sql)
+        return sql, params
 
-    def stop_statement(self, connection_name=''):
+    def stop_statement(self, connection_name='', thread=None):
         fragment, params = self._connection(connection_name)
-        return 'STOP %s%s' % (self._thread_word(), fragment), params
+        return self.lookup('stop').format(name=fragment, thread_type=self._thread_type(thread)), params
+
+    @staticmethod
+    def _thread_type(thread):
+        if thread not in THREAD_TYPES:
+            raise DialectError("thread must be None, 'io' or 'sql' (got %r)" % (thread,))
+        return THREAD_TYPES[thread]
 
     def reset_statement(self, connection_name=''):
         """Forget the source entirely (RESET ... ALL)."""
         fragment, params = self._connection(connection_name)
-        return 'RESET %s%s ALL' % (self._thread_word(), fragment), params
+        return self.lookup('reset').format(name=fragment), params
 
     def change_statement(self, settings, connection_name=''):
-        """CHANGE MASTER/REPLICATION SOURCE with the given normalized settings.
+        """The change-source statement with the given normalized settings.
 
         ``settings`` keys (all optional): host, port, user, password, log_file,
         log_pos, use_gtid (MariaDB current_pos|slave_pos|no), auto_position (MySQL),
         ssl, ssl_ca, ssl_cert, ssl_key, ssl_verify_server_cert, connect_retry,
         heartbeat_period, delay. Returns (sql, params); values travel as params.
         """
-        prefix = 'SOURCE' if self.source_words else 'MASTER'
+        prefix = self.lookup('source_word')
         options = [
             ('host', 'HOST', str), ('port', 'PORT', int), ('user', 'USER', str),
             ('password', 'PASSWORD', str), ('log_file', 'LOG_FILE', str), ('log_pos', 'LOG_POS', int),
@@ -183,80 +443,70 @@ class Dialect(object):
         if not clauses:
             raise DialectError('nothing to change')
         fragment, name_params = self._connection(connection_name)
-        head = 'CHANGE REPLICATION SOURCE' if self.source_words else 'CHANGE MASTER%s' % fragment
-        if self.source_words:
-            name_params = []
-        return '%s TO %s' % (head, ', '.join(clauses)), name_params + params
+        sql = self.lookup('change').format(name=fragment, clauses=', '.join(clauses))
+        return sql, name_params + params
+
+    def set_replica_gtid_statement(self, gtid):
+        """Set the GTID position a replica starts from (MariaDB)."""
+        return self._require('set_replica_gtid'), [gtid]
 
     def gtid_slave_pos_statement(self, gtid):
-        if not self.is_mariadb:
-            raise DialectError('gtid_slave_pos is MariaDB only: on %s use source_auto_position=true.' % self.name)
-        return 'SET GLOBAL gtid_slave_pos = %s', [gtid]
+        """Old name of set_replica_gtid_statement()."""
+        return self.set_replica_gtid_statement(gtid)
+
+    def binlog_status_statement(self):
+        """This server's binlog file and position (columns File, Position, ...)."""
+        return self.lookup('binlog_status'), []
+
+    def binlog_gtid_statement(self):
+        """This server's own executed GTID state, one column ``gtid``."""
+        return self.lookup('binlog_gtid'), []
+
+    def replica_gtid_statement(self):
+        """The GTID position this replica has applied, one column ``gtid``."""
+        return self.lookup('replica_gtid'), []
+
+    def snapshot_position_statement(self):
+        """Inside a consistent snapshot: its binlog position (rows Variable_name/Value)."""
+        return self._require('snapshot_position'), []
 
     def wild_ignore_statement(self, patterns, connection_name=''):
         """Set replicate-wild-ignore-table (replication must be stopped on both engines)."""
         patterns = list(patterns or [])
+        template = self._require('wild_ignore')
         if self.is_mariadb:
-            target = 'replicate_wild_ignore_table'
-            if connection_name:
-                target = '`%s`.%s' % (connection_name.replace('`', '``'), target)
-            return 'SET GLOBAL %s = %%s' % target, [','.join(patterns)]
-        if self.version < (5, 7, 3):
-            raise DialectError('%s cannot change replication filters online: set '
-                               'replicate-wild-ignore-table in my.cnf and restart.' % self.name)
-        holders = ', '.join(['%s'] * len(patterns))
-        return 'CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = (%s)' % holders, patterns
+            name = '`%s`.' % connection_name.replace('`', '``') if connection_name else ''
+            return template.format(name=name), [','.join(patterns)]
+        return template.format(holders=', '.join(['%s'] * len(patterns))), patterns
 
     # --- RDS ----------------------------------------------------------------
     def rds_status_statement(self):
-        """How the RDS master user reads replica status (no SLAVE MONITOR on MariaDB 10.5+)."""
-        if self.is_mariadb and self.version >= (10, 5, 0):
-            return 'CALL mysql.rds_replica_status()', []
-        return self.status_statement()
+        """How the RDS master user reads the replica's status."""
+        sql = self.lookup('rds_status')
+        if sql is None:
+            return self.status_statement()
+        return sql, []
 
     def rds_procedure(self, action):
         """Full name of the RDS procedure for ``action`` or DialectError naming the fix."""
-        word = 'source' if self.rds_source_words else 'master'
-        mysql_delay_ok = self.is_mysql and not self.is_aurora and (
-            (5, 7, 0) <= self.version < (5, 8, 0) or self.version >= (8, 0, 26))
-        names = {
-            'set_external': 'rds_set_external_%s' % word,
-            'reset_external': 'rds_reset_external_%s' % word,
-            'next_log': 'rds_next_%s_log' % word,
-            'start': 'rds_start_replication',
-            'stop': 'rds_stop_replication',
-            'skip_error': 'rds_skip_repl_error',
-            'set_configuration': 'rds_set_configuration',
-            'show_configuration': 'rds_show_configuration',
-        }
-        if action in names:
-            return 'mysql.' + names[action]
-        if action == 'set_external_gtid':
-            if not self.is_mariadb:
-                raise DialectError('rds_set_external_master_gtid exists only on RDS for MariaDB; on %s use '
-                                   'source_auto_position=true.' % self.name)
-            return 'mysql.rds_set_external_master_gtid'
-        if action == 'set_external_auto_position':
-            if self.is_mariadb:
-                raise DialectError('RDS for MariaDB has no auto-position procedure: use source_gtid.')
-            if not (self.is_aurora or mysql_delay_ok):
-                raise DialectError('%s has no rds_set_external_master_with_auto_position: upgrade to '
-                                   '8.0.26+ or use source_log_file/source_log_pos.' % self.name)
-            return 'mysql.rds_set_external_%s_with_auto_position' % word
-        if action == 'set_external_with_delay':
-            if not mysql_delay_ok:
-                raise DialectError('%s has no rds_set_external_%s_with_delay procedure: omit delay '
-                                   '(or 0), or apply the delay on the replica later.' % (self.name, word))
-            return 'mysql.rds_set_external_%s_with_delay' % word
-        if action == 'replica_status':
-            if not (self.is_mariadb and self.version >= (10, 5, 0)):
-                raise DialectError('mysql.rds_replica_status exists on RDS for MariaDB 10.5+ only.')
-            return 'mysql.rds_replica_status'
+        word = self.lookup('rds_word')
+        if action in RDS_PROCEDURES:
+            return 'mysql.' + RDS_PROCEDURES[action].format(word=word)
+        kind = 'rds_' + action
+        if kind in STATEMENTS and kind in UNSUPPORTED:
+            return 'mysql.' + self._require(kind).format(word=word)
         raise DialectError('unknown RDS action %r' % action)
+
+    def rds_call(self, action):
+        """('CALL mysql.rds_xxx()', []) for a procedure that takes no arguments."""
+        if action not in RDS_PARAMETERLESS:
+            raise DialectError('%r is not a parameterless RDS procedure (known: %s)'
+                               % (action, ', '.join(RDS_PARAMETERLESS)))
+        return 'CALL %s()' % self.rds_procedure(action), []
 
     def rds_set_external_call(self, host, port, user, password, log_file=None, log_pos=None,
                               gtid=None, auto_position=False, ssl=True, delay=None):
-        """(sql, params) for the right rds_set_external_* variant."""
+        """(sql, params) for the right set-external procedure variant."""
         ssl = int(bool(ssl))
         if gtid is not None:
             if delay:
@@ -287,93 +537,6 @@ class Dialect(object):
     # --- status -------------------------------------------------------------
     def normalize_status(self, row):
         return normalize_status(row)
-
-
-def _pick(row, *names):
-    for name in names:
-        if name in row:
-            return row[name]
-    return None
-
-
-def _int(value):
-    if value is None or value == '':
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _yes(value):
-    return str(value or '').strip().lower() == 'yes'
-
-
-def _text(value):
-    if value is None:
-        return ''
-    if isinstance(value, bytes):
-        value = value.decode('utf-8', 'replace')
-    return str(value)
-
-
-def _running(value):
-    """Yes/No/Connecting, as the server says it (NULL -> No)."""
-    text = _text(value).strip()
-    return text or 'No'
-
-
-STATUS_KEYS = (
-    'configured', 'io_running', 'sql_running', 'source_host', 'source_port', 'source_user',
-    'source_log_file', 'read_source_log_pos', 'relay_source_log_file', 'exec_source_log_pos',
-    'seconds_behind_source', 'last_io_errno', 'last_io_error', 'last_sql_errno', 'last_sql_error',
-    'ssl_allowed', 'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_verify_server_cert', 'using_gtid', 'gtid_io_pos',
-    'auto_position', 'sql_delay', 'connect_retry', 'replicate_wild_ignore_table', 'source_server_id',
-)
-
-
-def normalize_status(row):
-    """One key set (docs/design.md) from any engine's status row (or None/{} = not configured)."""
-    row = dict(row or {})
-    host = _text(_pick(row, 'Source_Host', 'Master_Host'))
-    auto_position = _int(_pick(row, 'Auto_Position')) == 1
-    if 'Using_Gtid' in row:
-        using_gtid = _text(row['Using_Gtid']).lower() or 'no'
-        gtid_io_pos = _text(_pick(row, 'Gtid_IO_Pos'))
-    else:
-        using_gtid = 'auto_position' if auto_position else 'no'
-        gtid_io_pos = _text(_pick(row, 'Retrieved_Gtid_Set'))
-    ignore = _text(_pick(row, 'Replicate_Wild_Ignore_Table'))
-    return dict(
-        configured=bool(host),
-        io_running=_running(_pick(row, 'Replica_IO_Running', 'Slave_IO_Running')) if row else 'No',
-        sql_running=_running(_pick(row, 'Replica_SQL_Running', 'Slave_SQL_Running')) if row else 'No',
-        source_host=host,
-        source_port=_int(_pick(row, 'Source_Port', 'Master_Port')),
-        source_user=_text(_pick(row, 'Source_User', 'Master_User')),
-        source_log_file=_text(_pick(row, 'Source_Log_File', 'Master_Log_File')),
-        read_source_log_pos=_int(_pick(row, 'Read_Source_Log_Pos', 'Read_Master_Log_Pos')),
-        relay_source_log_file=_text(_pick(row, 'Relay_Source_Log_File', 'Relay_Master_Log_File')),
-        exec_source_log_pos=_int(_pick(row, 'Exec_Source_Log_Pos', 'Exec_Master_Log_Pos')),
-        seconds_behind_source=_int(_pick(row, 'Seconds_Behind_Source', 'Seconds_Behind_Master')),
-        last_io_errno=_int(_pick(row, 'Last_IO_Errno')) or 0,
-        last_io_error=_text(_pick(row, 'Last_IO_Error')),
-        last_sql_errno=_int(_pick(row, 'Last_SQL_Errno')) or 0,
-        last_sql_error=_text(_pick(row, 'Last_SQL_Error')),
-        ssl_allowed=_yes(_pick(row, 'Source_SSL_Allowed', 'Master_SSL_Allowed')),
-        ssl_ca_file=_text(_pick(row, 'Source_SSL_CA_File', 'Master_SSL_CA_File')),
-        ssl_cert_file=_text(_pick(row, 'Source_SSL_Cert', 'Master_SSL_Cert')),
-        ssl_key_file=_text(_pick(row, 'Source_SSL_Key', 'Master_SSL_Key')),
-        ssl_verify_server_cert=_yes(_pick(row, 'Source_SSL_Verify_Server_Cert',
-                                          'Master_SSL_Verify_Server_Cert')),
-        using_gtid=using_gtid,
-        gtid_io_pos=gtid_io_pos,
-        auto_position=auto_position,
-        sql_delay=_int(_pick(row, 'SQL_Delay')) or 0,
-        connect_retry=_int(_pick(row, 'Connect_Retry')),
-        replicate_wild_ignore_table=[part for part in ignore.split(',') if part],
-        source_server_id=_int(_pick(row, 'Source_Server_Id', 'Master_Server_Id')),
-    )
 
 
 def detect(cursor):

@@ -55,7 +55,7 @@ HINTS = {
           'client_cert/client_key, and check_hostname (the certificate must name login_host).',
     2059: 'the client cannot use the authentication plugin of this account: use '
           'mysql_native_password or caching_sha2_password with TLS.',
-    2061: 'the account uses caching_sha2_password and needs TLS: set ca_cert (or ssl=true).',
+    2061: 'the account uses caching_sha2_password and needs TLS: set ca_cert.',
     3159: 'the server requires TLS (require_secure_transport): set ca_cert.',
 }
 
@@ -68,8 +68,10 @@ REPLICATION_HINTS = {
     2003: 'the replica cannot reach the source: check source_host/source_port and the firewall or '
           'security group between them.',
     2005: 'the replica cannot resolve source_host: use a resolvable name or an IP address.',
-    2026: 'TLS to the source failed: check ssl_ca (it must sign the source certificate), '
-          'ssl_verify_server_cert and that the certificate names source_host.',
+    2026: 'TLS to the source failed: check source_ssl_ca (it must sign the source certificate), '
+          'source_ssl_verify_server_cert and that the certificate names source_host.',
+    2061: 'the replication account uses caching_sha2_password and needs TLS: set source_ssl=true.',
+    3159: 'the source requires TLS (require_secure_transport): set source_ssl=true.',
     1032: 'a row the source changed is missing on the replica (drift: writes on the replica or an '
           'inconsistent snapshot). Do not skip it: rebuild the replica from a consistent snapshot and '
           'verify with mysql_rds.replication.table_checksum.',

@@ -83,3 +83,73 @@ def restore(cursor, applied):
         except SqlError as exc:
             warnings.append('%s: could not be put back to %s (%s): set it by hand' % (name, old, exc.message))
     return warnings
+
+
+def statement(name, value):
+    """The statement that sets ``name`` to ``value`` (for the report of what ran)."""
+    return 'SET GLOBAL %s = %s' % (name, _literal(value))
+
+
+def planned(cursor, wanted):
+    """[(name, old, new)] that :func:`apply` would change (reads only; for check mode)."""
+    bad = [name for name in wanted if not _NAME_RE.match(name)]
+    if bad:
+        raise ValueError('not a server variable name: %s' % ', '.join(sorted(bad)))
+    return plan(read(cursor, list(wanted)), wanted)
+
+
+class LoadSettings(object):
+    """target_load_settings of a module run on its target: ``set()`` before the load (or, in check
+    mode, what it would set), ``put_back()`` afterwards, in a finally. Fails the module on bad
+    names or an unreachable target; warnings go to module.warn()."""
+
+    def __init__(self, module, connect, target):
+        self.module = module
+        self.wanted = module.params['target_load_settings'] or {}
+        self.connect = connect      # () -> a connection to the target
+        self.target = target        # endpoint text for messages
+        self.conn = None
+        self.applied = []           # [(name, old, new)]
+        self.set_queries = []       # statements run (or that would run) before the load
+        self.restore_queries = []   # and after it
+
+    def set(self):
+        if not self.wanted:
+            return
+        self.conn = self.connect()
+        try:
+            if self.module.check_mode:
+                self.applied = planned(self.conn.cursor(), self.wanted)
+                warnings = []
+            else:
+                self.applied, warnings = apply(self.conn.cursor(), self.wanted)
+        except ValueError as exc:
+            self.close()
+            self.module.fail_json(msg='target_load_settings: %s' % exc)
+        except SqlError as exc:
+            self.close()
+            self.module.fail_json(msg='cannot change the load settings of %s: %s' % (self.target, exc.message))
+        self.set_queries = [statement(name, new) for name, _old, new in self.applied]
+        for warning in warnings:
+            self.module.warn('target_load_settings: %s' % warning)
+        if self.module.check_mode:
+            self.restore_queries = [statement(name, old) for name, old, _new in reversed(self.applied)]
+            self.close()
+
+    def put_back(self):
+        if self.conn is None:
+            return
+        try:
+            self.restore_queries = [statement(name, old) for name, old, _new in reversed(self.applied)]
+            for warning in restore(self.conn.cursor(), self.applied):
+                self.module.warn('target_load_settings: %s' % warning)
+        finally:
+            self.close()
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def report(self):
+        return [dict(name=name, old=old, new=new) for name, old, new in self.applied]

@@ -2,13 +2,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Copy schemas with several ``dump | filter | load`` streams that read one and the same snapshot.
 
-Each data stream is a ``mariadb-dump --single-transaction --master-data=2`` of its share of the
-tables. MariaDB reports, inside each stream's snapshot, the binlog position that snapshot matches;
-the stream's header carries it. While the streams open their snapshots the caller holds
-``LOCK TABLES ... READ`` on every copied table (the RDS master user may; it may not run FLUSH TABLES
-WITH READ LOCK), so all snapshots see the same rows of those tables, and writes to them wait only
-until the last header arrived. Events between the streams' positions can only touch other tables,
-so replication starts from the earliest position (:func:`earliest`) and loses nothing.
+Each data stream is a ``mariadb-dump --single-transaction`` of its share of the tables. MariaDB
+reports, inside each stream's snapshot, the binlog position that snapshot matches; the stream's
+header carries it. While the streams open their snapshots the caller holds ``LOCK TABLES ... READ``
+on every copied table (the RDS master user may; it may not run FLUSH TABLES WITH READ LOCK), so all
+snapshots see the same rows of those tables, and writes to them wait only until every stream
+showed that its snapshot is open (its position, or without one the first line of its body).
+Events between the streams' positions can only touch other tables, so replication starts from
+the earliest position (:func:`earliest`) and loses nothing.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -128,11 +129,11 @@ def _binlog_order(name):
 
 
 def earliest(coordinates):
-    """The coordinates with the smallest (log_file, log_pos)."""
-    present = [item for item in coordinates if item.get('log_file')]
+    """The coordinates ({file, position, gtid}) with the smallest (file, position); None without any."""
+    present = [item for item in coordinates if item.get('file')]
     if not present:
         return None
-    return min(present, key=lambda item: (_binlog_order(item['log_file']), int(item['log_pos'] or 0)))
+    return min(present, key=lambda item: (_binlog_order(item['file']), int(item['position'] or 0)))
 
 
 def part_paths(dump_path, parts):
@@ -144,8 +145,8 @@ def part_paths(dump_path, parts):
 
 
 class Stream(threading.Thread):
-    """One dump | filter | load in a thread; ``opened`` is set once the dump's header gave the
-    position of its snapshot (or once the stream ended, whatever happened)."""
+    """One dump | filter | load in a thread; ``opened`` is set once the dump showed that its snapshot
+    is open (DumpFilter.snapshot_open), or once the stream ended, whatever happened."""
 
     def __init__(self, name, dump_cmd, load_cmd, dump_filter, keep_path=None):
         super(Stream, self).__init__(name=name)
@@ -166,7 +167,7 @@ class Stream(threading.Thread):
             if out:
                 sink.write(out)
                 written += len(out)
-            if self.dump_filter.log_file is not None:
+            if self.dump_filter.snapshot_open:
                 break
         self.opened.set()
         return written + filter_stream(source, sink, self.dump_filter)

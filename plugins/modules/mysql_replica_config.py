@@ -12,14 +12,14 @@ short_description: Configure a self-managed MySQL/MariaDB replica of an RDS (or 
 version_added: 1.0.0
 description:
   - Configures, starts, stops or removes replication on a self-managed MySQL or MariaDB server with
-    C(CHANGE MASTER TO) (or C(CHANGE REPLICATION SOURCE TO) on MySQL 8.0.23+), and the
-    C(replicate-wild-ignore-table) filter that keeps RDS's own C(mysql.rds_*) writes out.
+    the change-source statement of its engine and version, and the C(replicate-wild-ignore-table)
+    filter that keeps RDS's own C(mysql.rds_*) writes out.
   - Compares what the server reports (source host, port, user, TLS files and checks, GTID mode,
     connect retry, delay, ignore filter, read_only) with what is asked and changes only the
     difference. Coordinates (file/position, GTID) are a starting point, applied only when the
     source is new or changes (or with O(force=true)).
-  - C(CHANGE MASTER) and filters need replication stopped, so the module stops it, applies, and starts
-    it again as O(state) asks.
+  - The change-source statement and the filters need replication stopped, so the module stops it,
+    applies, and starts it again as O(state) asks.
   - Right after a start, the module watches the replica for a few seconds and fails with the
     replica's error and the fix (wrong password, unknown or purged binlog, TLS refused).
 options:
@@ -29,17 +29,21 @@ options:
         If replication is running and must change, it fails unless O(force=true) (then it stops,
         changes, and restarts), because reconfiguring a running replica is disruptive; V(started)
         says so explicitly.
-      - V(started) configures when needed and makes sure replication runs.
-      - V(stopped) stops replication (and configures it first when O(source_host) is given).
-      - V(absent) stops replication and forgets the source (C(RESET SLAVE/REPLICA ALL)).
+      - V(started) configures when needed and makes sure replication runs. Without O(source_host)
+        it starts the configured source (and fails when none is configured).
+      - V(stopped) stops replication (and configures it first when O(source_host) is given). Without
+        O(source_host) it stops the configured source (and fails when none is configured).
+      - V(absent) stops replication and forgets the source (the engine's reset statement, C(ALL)).
     type: str
     choices: [present, started, stopped, absent]
     default: started
   source_host:
-    description: Address of the source (for RDS, the endpoint name). Required for V(present) and V(started).
+    description:
+      - Address of the source (for RDS, the endpoint name). Required for V(present); with V(started)
+        or V(stopped), omit it (and O(source_user)) to act on the configured source.
     type: str
   source_user:
-    description: Replication account on the source. Required for V(present) and V(started).
+    description: Replication account on the source. Goes with O(source_host).
     type: str
   source_password:
     description:
@@ -57,30 +61,38 @@ options:
   source_gtid:
     description:
       - MariaDB only. V(current_pos) or V(slave_pos) (C(MASTER_USE_GTID)), or an explicit GTID
-        position such as C(0-13301-2045), which sets C(gtid_slave_pos) and uses V(slave_pos).
+        position such as C(0-13301-2045), which sets the replica's GTID position and uses V(slave_pos).
     type: str
   source_auto_position:
     description: MySQL only. Use GTID auto-positioning (C(SOURCE_AUTO_POSITION=1)).
     type: bool
     default: false
-  ssl:
-    description: Encrypt the replication connection.
+  source_ssl:
+    description:
+      - Encrypt the replication connection.
+      - The alias C(ssl) is deprecated.
     type: bool
     default: true
-  ssl_ca:
-    description: CA file, on the replica host, that signed the source certificate (for RDS the global bundle).
+    aliases: [ssl]
+  source_ssl_ca:
+    description:
+      - CA file, on the replica host, that signed the source certificate (for RDS the global bundle).
+      - In 0.1.0 this option was C(ssl_ca); C(ssl_ca), C(ssl_cert) and C(ssl_key) are now aliases of
+        the login options O(ca_cert), O(client_cert) and O(client_key), as in community.mysql.
     type: path
-  ssl_cert:
-    description: Client certificate file on the replica host.
+  source_ssl_cert:
+    description: Client certificate file, on the replica host, for the replication connection.
     type: path
-  ssl_key:
-    description: Client key file on the replica host.
+  source_ssl_key:
+    description: Client key file, on the replica host, for the replication connection.
     type: path
-  ssl_verify_server_cert:
+  source_ssl_verify_server_cert:
     description:
       - Check the source certificate and that it names O(source_host). Defaults to true when
-        O(ssl_ca) is given, false otherwise.
+        O(source_ssl_ca) is given, false otherwise.
+      - The alias C(ssl_verify_server_cert) is deprecated.
     type: bool
+    aliases: [ssl_verify_server_cert]
   connect_retry:
     description: Seconds between reconnection attempts of the IO thread.
     type: int
@@ -127,7 +139,7 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Replicate this server from the RDS source (coordinates from the read-replica snapshot)
+- name: Replicate this server from the RDS source (coordinates of the read-replica snapshot)
   mysql_rds.replication.mysql_replica_config:
     login_user: dba
     login_password: "{{ dba_password }}"
@@ -135,10 +147,9 @@ EXAMPLES = r'''
     source_port: 3306
     source_user: repl_onprem
     source_password: "{{ repl_password }}"
-    source_log_file: mysql-bin-changelog.000215
-    source_log_pos: 154
-    ssl_ca: /etc/mysql/rds-global-bundle.pem
-    ssl_verify_server_cert: true
+    source_coordinates: {file: mysql-bin-changelog.000215, position: 154, gtid: ''}
+    source_ssl_ca: /etc/mysql/rds-global-bundle.pem
+    source_ssl_verify_server_cert: true
     read_only: true
     state: started
     wait: true
@@ -154,11 +165,17 @@ EXAMPLES = r'''
     connect_retry: 10
     heartbeat_period: 5
 
-- name: Stop replicating (before promoting this server)
+- name: Pause replication (the configured source)
   mysql_rds.replication.mysql_replica_config:
     login_user: dba
     login_password: "{{ dba_password }}"
     state: stopped
+
+- name: Resume it
+  mysql_rds.replication.mysql_replica_config:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    state: started
 
 - name: Forget the source
   mysql_rds.replication.mysql_replica_config:
@@ -184,18 +201,19 @@ after:
   returned: always
   type: dict
   sample: {state: running, source_host: mydb.abcdefghijkl.eu-west-1.rds.amazonaws.com, source_port: 3306,
-           source_user: repl_onprem, source_password: "********", ssl: true, read_only: true}
+           source_user: repl_onprem, source_password: "********", source_ssl: true, read_only: true}
 lag:
   description: Seconds behind the source after the run (null when unknown).
   returned: always
   type: int
   sample: 0
 queries:
-  description: Statements run (or that would run in check mode), passwords masked.
+  description:
+    - Statements run (or that would run in check mode), in order, passwords masked (stop,
+      change-source, filters, start, as needed, in the server's words).
   returned: always
   type: list
   elements: str
-  sample: ["STOP SLAVE", "CHANGE MASTER TO MASTER_HOST = 'db1.example.internal', MASTER_PASSWORD = '********'", "START SLAVE"]
 dialect:
   description: Engine detected.
   returned: always
@@ -209,14 +227,17 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import (
-    MARIADB_GTID_MODES, DialectError, detect, normalize_status)
+    MARIADB_GTID_MODES, DialectError, detect)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_options import (
-    MUTUALLY_EXCLUSIVE, ReplicaRun, coordinate_problems, fail_on_problems, fully_running, has_start_point,
-    limit_problems, required_problems, source_argument_spec)
+    MUTUALLY_EXCLUSIVE, ReplicaRun, coordinate_problems, deprecated_alias, fail_on_problems, fully_running,
+    has_start_point, limit_problems, no_source_message, required_problems, resolve_start_point,
+    source_argument_spec)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_settings import (
+    full_settings, identity_differs, setting_changes)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    ReplicationWaitError, read_status, run_state, threads_running)
+    ReplicationWaitError, normalize_status, read_status, run_state, threads_running)
 
 DEFAULT_IGNORE = ['mysql.rds\\_%']
 GTID_RE = re.compile(r'^\d+-\d+-\d+(,\s*\d+-\d+-\d+)*$')
@@ -227,10 +248,11 @@ def argument_spec():
     spec = source_argument_spec()
     spec.update(
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
-        ssl_ca=dict(type='path'),
-        ssl_cert=dict(type='path'),
-        ssl_key=dict(type='path', no_log=False),
-        ssl_verify_server_cert=dict(type='bool'),
+        source_ssl_ca=dict(type='path'),
+        source_ssl_cert=dict(type='path'),
+        source_ssl_key=dict(type='path', no_log=False),
+        source_ssl_verify_server_cert=dict(type='bool', aliases=['ssl_verify_server_cert'],
+                                           deprecated_aliases=[deprecated_alias('ssl_verify_server_cert')]),
         connect_retry=dict(type='int'),
         heartbeat_period=dict(type='float'),
         ignore_tables=dict(type='list', elements='str', default=list(DEFAULT_IGNORE)),
@@ -248,76 +270,11 @@ def validate(params):
         problems.append('source_gtid must be current_pos, slave_pos, no, or a MariaDB GTID list like '
                         '0-13301-2045 (got %r).' % gtid)
     problems += required_problems(params)
-    if bool(params.get('ssl_cert')) != bool(params.get('ssl_key')):
-        problems.append('ssl_cert and ssl_key go together.')
-    if (params.get('ssl_ca') or params.get('ssl_cert')) and not params['ssl']:
-        problems.append('ssl_ca/ssl_cert/ssl_key need ssl=true.')
+    if bool(params.get('source_ssl_cert')) != bool(params.get('source_ssl_key')):
+        problems.append('source_ssl_cert and source_ssl_key go together.')
+    if (params.get('source_ssl_ca') or params.get('source_ssl_cert')) and not params['source_ssl']:
+        problems.append('source_ssl_ca/source_ssl_cert/source_ssl_key need source_ssl=true.')
     return problems + limit_problems(params)
-
-
-def gtid_mode(params):
-    """Wanted MariaDB MASTER_USE_GTID (None when not expressed)."""
-    gtid = params.get('source_gtid')
-    if gtid:
-        return gtid.lower() if gtid.lower() in MARIADB_GTID_MODES else 'slave_pos'
-    if params.get('source_log_file'):
-        return 'no'
-    return None
-
-
-def verify_cert_wanted(params):
-    if params.get('ssl_verify_server_cert') is not None:
-        return params['ssl_verify_server_cert']
-    return bool(params.get('ssl_ca'))
-
-
-def identity_differs(status, params):
-    """New source (host/port/user): coordinates and password must be sent again."""
-    return (not status.get('configured') or status['source_host'] != params['source_host']
-            or status['source_port'] != params['source_port'] or status['source_user'] != params['source_user'])
-
-
-def setting_changes(dialect, status, params):
-    """Settings (change_statement keys) that differ from what the server reports."""
-    changes = {}
-    wanted = [
-        ('ssl', int(params['ssl']), int(status.get('ssl_allowed', False))),
-        ('ssl_verify_server_cert', int(verify_cert_wanted(params)), int(status.get('ssl_verify_server_cert', False))),
-    ]
-    for key, column in (('ssl_ca', 'ssl_ca_file'), ('ssl_cert', 'ssl_cert_file'), ('ssl_key', 'ssl_key_file')):
-        if params.get(key) is not None:
-            wanted.append((key, params[key], status.get(column, '')))
-    if params.get('connect_retry') is not None:
-        wanted.append(('connect_retry', params['connect_retry'], status.get('connect_retry')))
-    if params.get('delay') is not None:
-        wanted.append(('delay', params['delay'], status.get('sql_delay') or 0))
-    if dialect.is_mariadb:
-        mode = gtid_mode(params)
-        if mode is not None:
-            wanted.append(('use_gtid', mode, status.get('using_gtid', 'no')))
-    elif params['source_auto_position'] or params.get('source_log_file'):
-        wanted.append(('auto_position', int(params['source_auto_position']), int(status.get('auto_position', False))))
-    for key, want, have in wanted:
-        if want != have:
-            changes[key] = want
-    return changes
-
-
-def full_settings(dialect, params):
-    """Everything to send when the source is new/changed/forced."""
-    settings = dict(host=params['source_host'], port=params['source_port'], user=params['source_user'],
-                    password=params.get('source_password') or '', ssl=int(params['ssl']),
-                    ssl_verify_server_cert=int(verify_cert_wanted(params)),
-                    ssl_ca=params.get('ssl_ca'), ssl_cert=params.get('ssl_cert'), ssl_key=params.get('ssl_key'),
-                    connect_retry=params.get('connect_retry'), heartbeat_period=params.get('heartbeat_period'),
-                    delay=params.get('delay'))
-    if params.get('source_log_file'):
-        settings.update(log_file=params['source_log_file'], log_pos=params['source_log_pos'])
-    if dialect.is_mariadb:
-        settings['use_gtid'] = gtid_mode(params)
-    elif params['source_auto_position']:
-        settings['auto_position'] = 1
-    return settings
 
 
 def settings_view(status, read_only):
@@ -326,8 +283,9 @@ def settings_view(status, read_only):
                 ignore_tables=list(status.get('replicate_wild_ignore_table') or []))
     if status.get('configured'):
         view.update(source_host=status['source_host'], source_port=status['source_port'],
-                    source_user=status['source_user'], source_password=MASK, ssl=status['ssl_allowed'],
-                    ssl_ca=status.get('ssl_ca_file'), ssl_verify_server_cert=status['ssl_verify_server_cert'],
+                    source_user=status['source_user'], source_password=MASK, source_ssl=status['ssl_allowed'],
+                    source_ssl_ca=status.get('ssl_ca_file'),
+                    source_ssl_verify_server_cert=status['ssl_verify_server_cert'],
                     using_gtid=status['using_gtid'], connect_retry=status['connect_retry'],
                     delay=status['sql_delay'])
     return view
@@ -341,6 +299,29 @@ class Plan(object):
         self.end_state = None
         self.change = {}
         self.read_only = None
+
+
+def source_statements(dialect, status, params, result):
+    """The change-source statements (into ``result``) when source_host is given."""
+    name = params['connection_name']
+    renew = params['force'] or identity_differs(status, params)
+    if renew:
+        if params.get('source_password') is None:
+            raise ValueError('source_password is required to configure a new source.')
+        if not has_start_point(params):
+            raise ValueError('the source is new or changes but no starting point was given: set '
+                             'source_coordinates, or source_log_file+source_log_pos, or source_gtid (MariaDB), or '
+                             'source_auto_position=true (MySQL).')
+        result.change = full_settings(dialect, params)
+    else:
+        result.change = setting_changes(dialect, status, params)
+        if params['update_password'] == 'always' and params.get('source_password') is not None:
+            result.change['password'] = params['source_password']
+    gtid = params.get('source_gtid')
+    if renew and gtid and gtid.lower() not in MARIADB_GTID_MODES:
+        result.statements.append(dialect.set_replica_gtid_statement(gtid))
+    if result.change:
+        result.statements.append(dialect.change_statement(result.change, name))
 
 
 def plan(dialect, status, params, current_read_only):
@@ -360,6 +341,7 @@ def plan(dialect, status, params, current_read_only):
         result.end_state = 'absent'
         return result
 
+    params = resolve_start_point(dialect, params)
     if params.get('source_gtid') and not dialect.is_mariadb:
         raise DialectError('source_gtid (MariaDB GTID) does not exist on %s: use source_auto_position=true '
                            'or source_log_file/source_log_pos.' % dialect.name)
@@ -369,25 +351,10 @@ def plan(dialect, status, params, current_read_only):
 
     configured_after = status.get('configured')
     if params.get('source_host'):
-        renew = params['force'] or identity_differs(status, params)
-        if renew:
-            if params.get('source_password') is None:
-                raise ValueError('source_password is required to configure a new source.')
-            if not has_start_point(params):
-                raise ValueError('the source is new or changes but no starting point was given: set '
-                                 'source_log_file+source_log_pos, or source_gtid (MariaDB), or '
-                                 'source_auto_position=true (MySQL).')
-            result.change = full_settings(dialect, params)
-        else:
-            result.change = setting_changes(dialect, status, params)
-            if params['update_password'] == 'always' and params.get('source_password') is not None:
-                result.change['password'] = params['source_password']
-        gtid = params.get('source_gtid')
-        if renew and gtid and gtid.lower() not in MARIADB_GTID_MODES:
-            result.statements.append(dialect.gtid_slave_pos_statement(gtid))
-        if result.change:
-            result.statements.append(dialect.change_statement(result.change, name))
+        source_statements(dialect, status, params, result)
         configured_after = True
+    elif not configured_after:
+        raise ValueError(no_source_message(state))
 
     if configured_after and list(status.get('replicate_wild_ignore_table') or []) != list(params['ignore_tables']):
         result.statements.append(dialect.wild_ignore_statement(params['ignore_tables'], name))
@@ -401,14 +368,11 @@ def plan(dialect, status, params, current_read_only):
     if state == 'stopped':
         result.stop = running
         want_running = False
-    if want_running and not configured_after:
-        raise ValueError('replication is not configured: give source_host, source_user, source_password and a '
-                         'starting point.')
     if want_running and (result.stop or not fully_running(status)):
         if running and not result.stop:
             result.stop = True  # half-running (one thread died): restart both
         result.start = True
-    result.end_state = ('running' if want_running else 'stopped') if configured_after else 'absent'
+    result.end_state = 'running' if want_running else 'stopped'
     return result
 
 
@@ -427,7 +391,7 @@ def main():
     fail_on_problems(module, validate)
     params = module.params
     name = params['connection_name']
-    replica = ReplicaRun(module, 'queries')
+    replica = ReplicaRun(module)
 
     def read():
         return read_replica_status(replica.cursor, replica.dialect, name)
@@ -468,7 +432,7 @@ def predicted_view(before, params, the_plan, read_only):
     after = dict(before)
     if params.get('source_host'):
         after.update(source_host=params['source_host'], source_port=params['source_port'],
-                     source_user=params['source_user'], source_password=MASK, ssl=params['ssl'])
+                     source_user=params['source_user'], source_password=MASK, source_ssl=params['source_ssl'])
     after.update(state=the_plan.end_state, read_only=read_only, ignore_tables=list(params['ignore_tables']))
     return after
 

@@ -113,10 +113,14 @@ def read_hours(cursor):
     return None
 
 
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(hours=dict(type='int'))
+    return spec
+
+
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(hours=dict(type='int'))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     hours = module.params['hours']
 
     conn = connect(module)

@@ -12,16 +12,18 @@ short_description: Make an RDS instance replicate from an external (self-managed
 version_added: 1.0.0
 description:
   - Configures, starts, stops or removes inbound replication on an Amazon RDS (MySQL, MariaDB)
-    or Aurora MySQL instance, only through the C(mysql.rds_*) procedures (RDS refuses
-    C(CHANGE MASTER) to its master user).
-  - Reads the current configuration first (C(mysql.rds_replica_status) on RDS for MariaDB 10.5+,
-    C(SHOW REPLICA/SLAVE STATUS) elsewhere). The configuration I(matches) when source host,
-    port, user and O(ssl) match; coordinates are only a starting point and are not compared.
+    or Aurora MySQL instance, only through the RDS replication procedures (RDS refuses the
+    change-source statement to its master user).
+  - Reads the replica's status first (through the RDS procedure that shows it where the master
+    user may not read it directly). The configuration I(matches) when source host, port, user and
+    O(source_ssl) match; coordinates are only a starting point and are not compared.
   - When it must change, replication is stopped, the source set, and started again as O(state)
-    asks. Procedure names follow the engine (C(rds_set_external_source) on MySQL 8.4+ and Aurora
-    MySQL v3, C(rds_set_external_master) elsewhere).
+    asks. The procedure names follow the engine and version (the C(*_source) names on MySQL 8.4+
+    and Aurora MySQL v3, the C(*_master) names elsewhere).
   - Right after a start, the module watches the replica for a few seconds and fails with the
     replica's error and the fix (wrong password, unknown or purged binlog, TLS refused).
+  - V(started) and V(stopped) without O(source_host) act on the source already configured, which
+    also pauses and resumes an RDS read replica (whose source RDS manages).
   - Connect as the RDS master user.
 options:
   state:
@@ -30,21 +32,25 @@ options:
         If replication is running from another source, it fails unless O(force=true)
         (then it stops, sets and restarts), because repointing a running replica is
         disruptive; use V(started) to say so explicitly.
-      - V(started) configures when needed and makes sure replication runs.
+      - V(started) configures when needed and makes sure replication runs. Without O(source_host)
+        it starts the configured source (and fails when none is configured).
       - V(stopped) stops replication; with O(source_host) it also makes sure the source is configured.
-      - V(absent) stops replication and forgets the source (C(rds_reset_external_master/source)).
+        Without it, it stops the configured source (and fails when none is configured).
+      - V(absent) stops replication and forgets the source.
     type: str
     choices: [present, started, stopped, absent]
     default: started
   source_host:
-    description: Address of the source as the RDS instance reaches it. Required for V(present) and V(started).
+    description:
+      - Address of the source as the RDS instance reaches it. Required for V(present); with
+        V(started) or V(stopped), omit it (and O(source_user)) to act on the configured source.
     type: str
   source_user:
-    description: Replication account on the source (needs C(REPLICATION SLAVE)). Required for V(present) and V(started).
+    description: Replication account on the source (needs C(REPLICATION SLAVE)). Goes with O(source_host).
     type: str
   source_password:
     description:
-      - Password of O(source_user). Never logged; shown as C(********) in RV(procedures) and diffs.
+      - Password of O(source_user). Never logged; shown as C(********) in RV(queries) and diffs.
       - Required when the source must be (re)configured. RDS cannot show it, so a password change
         alone is not detected; use O(force=true) to push a new one.
     type: str
@@ -55,12 +61,14 @@ options:
     description: Use MySQL GTID auto-positioning instead of coordinates; RDS for MySQL / Aurora MySQL only.
     type: bool
     default: false
-  ssl:
+  source_ssl:
     description:
       - Encrypt the replication connection (C(ssl_encryption) of the procedure). RDS never verifies
         the source certificate; make the replication user C(REQUIRE SSL).
+      - The alias C(ssl) is deprecated.
     type: bool
     default: true
+    aliases: [ssl]
   delay:
     description:
       - Seconds the replica stays behind (MySQL C(*_with_delay) procedures). Not available on RDS
@@ -85,7 +93,7 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Replicate the RDS target from the self-managed source (file/position from the dump)
+- name: Replicate the RDS target from the self-managed source (coordinates returned by rds_load_dump)
   mysql_rds.replication.rds_external_master:
     login_host: target.abcdefghijkl.eu-west-1.rds.amazonaws.com
     login_user: admin
@@ -95,15 +103,14 @@ EXAMPLES = r'''
     source_port: 3306
     source_user: repl_rds
     source_password: "{{ repl_password }}"
-    source_log_file: mysql-bin.000042
-    source_log_pos: 1337
-    ssl: true
+    source_coordinates: "{{ load.coordinates }}"
+    source_ssl: true
     state: started
     wait: true
     wait_timeout: 1800
     max_lag: 5
 
-- name: Same with a MariaDB GTID starting point
+- name: Same from an explicit file and position
   mysql_rds.replication.rds_external_master:
     login_host: target.abcdefghijkl.eu-west-1.rds.amazonaws.com
     login_user: admin
@@ -111,14 +118,33 @@ EXAMPLES = r'''
     source_host: db1.example.internal
     source_user: repl_rds
     source_password: "{{ repl_password }}"
-    source_gtid: 0-13304-1872
+    source_log_file: mysql-bin.000042
+    source_log_pos: 1337
 
-- name: Stop replication before the cutover
+- name: Start from the GTID of the coordinates (MariaDB GTID, or auto-position on MySQL)
+  mysql_rds.replication.rds_external_master:
+    login_host: target.abcdefghijkl.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_admin_password }}"
+    source_host: db1.example.internal
+    source_user: repl_rds
+    source_password: "{{ repl_password }}"
+    source_coordinates: {file: mysql-bin.000042, position: 1337, gtid: 0-13304-1872}
+    source_use_gtid: true
+
+- name: Pause the configured replication (also an RDS read replica's)
   mysql_rds.replication.rds_external_master:
     login_host: target.abcdefghijkl.eu-west-1.rds.amazonaws.com
     login_user: admin
     login_password: "{{ rds_admin_password }}"
     state: stopped
+
+- name: Resume it
+  mysql_rds.replication.rds_external_master:
+    login_host: target.abcdefghijkl.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_admin_password }}"
+    state: started
 
 - name: Promote - forget the external source
   mysql_rds.replication.rds_external_master:
@@ -145,20 +171,26 @@ after:
   returned: always
   type: dict
   sample: {state: running, source_host: db1.example.internal, source_port: 3306,
-           source_user: repl_rds, source_password: "********", ssl: true}
+           source_user: repl_rds, source_password: "********", source_ssl: true}
 lag:
   description: Seconds behind the source after the run (null when unknown).
   returned: always
   type: int
   sample: 0
-procedures:
-  description: Procedure calls made (or that would be made in check mode), password masked.
+queries:
+  description:
+    - Procedure calls made (or that would be made in check mode), in order, password masked
+      (stop, set the source with its arguments, start, as needed).
   returned: always
   type: list
   elements: str
-  sample: ["CALL mysql.rds_stop_replication()",
-           "CALL mysql.rds_set_external_master('db1.example.internal', 3306, 'repl_rds', '********', 'mysql-bin.000042', 1337, 1)",
-           "CALL mysql.rds_start_replication()"]
+procedures:
+  description:
+    - Deprecated, the same list as RV(queries); will be removed in 0.3.0.
+  returned: always
+  type: list
+  elements: str
+  sample: []
 dialect:
   description: Engine detected.
   returned: always
@@ -173,7 +205,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.errors impor
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import MASK
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_options import (
     MUTUALLY_EXCLUSIVE, ReplicaRun, coordinate_problems, fail_on_problems, fully_running, has_start_point,
-    limit_problems, required_problems, source_argument_spec)
+    limit_problems, no_source_message, required_problems, resolve_start_point, source_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     ReplicationWaitError, read_status, run_state, threads_running)
 
@@ -189,7 +221,7 @@ def validate(params):
 
 def desired_settings(params):
     return dict(source_host=params['source_host'], source_port=params['source_port'],
-                source_user=params['source_user'], ssl=params['ssl'])
+                source_user=params['source_user'], source_ssl=params['source_ssl'])
 
 
 def current_settings(status):
@@ -197,7 +229,7 @@ def current_settings(status):
     if not status.get('configured'):
         return dict(state='absent')
     return dict(state=run_state(status), source_host=status['source_host'], source_port=status['source_port'],
-                source_user=status['source_user'], source_password=MASK, ssl=status['ssl_allowed'],
+                source_user=status['source_user'], source_password=MASK, source_ssl=status['ssl_allowed'],
                 delay=status.get('sql_delay') or 0)
 
 
@@ -206,7 +238,7 @@ def matches(status, params):
         return False
     want = desired_settings(params)
     have = dict(source_host=status['source_host'], source_port=status['source_port'],
-                source_user=status['source_user'], ssl=status['ssl_allowed'])
+                source_user=status['source_user'], source_ssl=status['ssl_allowed'])
     if want != have:
         return False
     return params.get('delay') is None or params['delay'] == (status.get('sql_delay') or 0)
@@ -219,6 +251,7 @@ class Plan(object):
         self.calls = []
         self.end_state = None
         self.configure = False
+        self.start = False
 
 
 def plan(dialect, status, params):
@@ -226,22 +259,23 @@ def plan(dialect, status, params):
     result = Plan()
     state = params['state']
     running = threads_running(status)
-    stop = ('CALL %s()' % dialect.rds_procedure('stop'), [])
-    start = ('CALL %s()' % dialect.rds_procedure('start'), [])
+    stop = dialect.rds_call('stop')
+    start = dialect.rds_call('start')
 
     if state == 'absent':
         if status.get('configured') or running:
-            result.calls.append(('CALL %s()' % dialect.rds_procedure('reset_external'), []))
+            result.calls.append(dialect.rds_call('reset_external'))
         result.end_state = 'absent'
         return result
 
+    params = resolve_start_point(dialect, params)
     must_configure = bool(params.get('source_host')) and (params['force'] or not matches(status, params))
     if must_configure:
         if params.get('source_password') is None:
             raise ValueError('source_password is required to (re)configure the source.')
         if not has_start_point(params):
             raise ValueError('the source must be (re)configured but no starting point was given: set '
-                             'source_log_file+source_log_pos (or source_gtid on MariaDB, '
+                             'source_coordinates (or source_log_file+source_log_pos, source_gtid on MariaDB, '
                              'source_auto_position on MySQL).')
         if state == 'present' and running and not params['force']:
             raise ValueError('replication is running from %s:%s as %s and differs from the requested source; '
@@ -252,30 +286,30 @@ def plan(dialect, status, params):
             params['source_host'], params['source_port'], params['source_user'], params['source_password'],
             log_file=params.get('source_log_file'), log_pos=params.get('source_log_pos'),
             gtid=params.get('source_gtid'), auto_position=params['source_auto_position'],
-            ssl=params['ssl'], delay=params.get('delay'))
+            ssl=params['source_ssl'], delay=params.get('delay'))
         if running:
             result.calls.append(stop)
         result.calls.append(set_call)
         result.configure = True
-        restart = state == 'started' or (state == 'present' and running)
-        if restart:
+        result.start = state == 'started' or (state == 'present' and running)
+        if result.start:
             result.calls.append(start)
-        result.end_state = 'running' if restart else 'stopped'
+        result.end_state = 'running' if result.start else 'stopped'
         return result
 
+    if state in ('started', 'stopped') and not params.get('source_host') and not status.get('configured'):
+        raise ValueError(no_source_message(state))
     if state == 'started':
-        if not status.get('configured'):
-            raise ValueError('replication is not configured: give source_host, source_user, source_password '
-                             'and a starting point.')
         if not fully_running(status):
             if running:
                 result.calls.append(stop)
             result.calls.append(start)
+            result.start = True
         result.end_state = 'running'
     elif state == 'stopped':
         if running:
             result.calls.append(stop)
-        result.end_state = 'stopped' if status.get('configured') else 'absent'
+        result.end_state = 'stopped'
     else:
         result.end_state = run_state(status)
     return result
@@ -298,7 +332,7 @@ def main():
                            mutually_exclusive=MUTUALLY_EXCLUSIVE)
     fail_on_problems(module, validate)
     params = module.params
-    replica = ReplicaRun(module, 'procedures')
+    replica = ReplicaRun(module, also=['procedures'])
 
     def read():
         return read_status(replica.cursor, replica.dialect, as_rds_master_user=True)
@@ -316,8 +350,7 @@ def main():
         if module.check_mode:
             after = predicted_settings(before, params, the_plan)
         else:
-            started = any('rds_start_replication' in call for call in replica.records)
-            status = replica.settle(read, started, the_plan.end_state)
+            status = replica.settle(read, the_plan.start, the_plan.end_state)
             after = current_settings(status)
     except (SqlError, ReplicationWaitError) as exc:
         replica.fail_on(exc)

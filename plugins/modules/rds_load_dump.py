@@ -12,25 +12,27 @@ module: rds_load_dump
 short_description: Stream a consistent dump of a source into RDS or a self-managed replica, returning its binlog coordinates
 version_added: 0.1.0
 description:
-  - Runs C(mariadb-dump --single-transaction --master-data=2 --gtid --routines --triggers --events)
-    against the source and pipes it, through a filter, into C(mariadb) connected to the target (RDS
-    as its master user, or a self-managed replica) as O(login_user). Nothing is written to disk unless
-    O(dump_path) is set.
+  - Runs C(mariadb-dump --single-transaction --routines --triggers --events) against the source (with
+    the options that make it report its snapshot's binlog coordinates unless O(read_coordinates=false))
+    and pipes it, through a filter, into C(mariadb) connected to the target (RDS as its master user, or
+    a self-managed replica) as O(login_user). Nothing is written to disk unless O(dump_path) is set.
   - The filter removes what the RDS master user may not run (no SUPER); C(DEFINER) clauses are
-    stripped (objects then belong to the master user) or rewritten to O(definer_user);
-    C(SET @@GLOBAL.GTID_PURGED), C(SET @@SESSION.SQL_LOG_BIN), C(SET GLOBAL), C(CHANGE MASTER),
-    C(START/STOP SLAVE) and C(RESET MASTER/SLAVE) are dropped. Row data is never changed.
-  - On MariaDB the dump takes no global lock; the coordinates (binary log file/position and MariaDB
+    stripped (objects then belong to the master user) or rewritten to O(definer_user); the
+    statements that set global variables, the GTID state or C(SQL_LOG_BIN), the change-source
+    statement and the statements that start, stop or reset replication or the binlogs are dropped.
+    Row data is never changed.
+  - On MariaDB the dump takes no global lock; the coordinates (binlog file, position and MariaDB
     GTID) are those of the dump's consistent snapshot, read from the dump's own comments.
-  - When the source has no schema to copy, nothing is loaded and the source's current coordinates
-    are returned (no change).
+  - When the source has no schema to copy, nothing is loaded and the source's current binlog
+    position is returned (no change).
   - Always reports a change when it loads. Idempotence is the caller's job (the role
     M(mysql_rds.replication.rds_external_master) status tells whether RDS already replicates).
   - The dump drops and recreates every table it carries (C(DROP TABLE IF EXISTS)). So that a second
     run can never overwrite data (RDS promoted at the cutover and written to, replication reset by
     hand), the module refuses, before changing anything and also in check mode, when any schema it
     would load already exists on the target with at least one table, view, routine or event, unless
-    O(overwrite=true). The caller runs it only when the target does not replicate from this source.
+    O(overwrite=true). The refusal says what it found, down to whom the target replicates from when
+    the replica's status can be read. Run in check mode, the module is that guard alone, and only reads.
 author:
   - mysql_rds.replication contributors (@mysql_rds)
 extends_documentation_fragment:
@@ -38,37 +40,125 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: In check mode nothing is dumped nor loaded; the module lists the schemas it would copy.
+    description:
+      - In check mode nothing is dumped nor loaded and nothing changes on either server (both are only
+        read); the overwrite guard runs, the module lists the schemas it would copy and RV(queries)
+        what it would run.
   diff_mode:
     support: none
     description: No diff.
 options:
+  source_login:
+    description:
+      - Login of the source, the server the data comes from, with the same sub-options as the module's
+        own login options (O(login_host), O(login_user), O(ca_cert)...), for an account that may dump
+        (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
+      - Replaces the flat options O(source_host), O(source_port), O(source_unix_socket), O(source_user),
+        O(source_password) and O(source_ca_cert); when given, they are ignored.
+      - One of O(source_login) and O(source_user) is required.
+    type: dict
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the source.
+          - Ignored when O(source_login.login_unix_socket) (or C(socket) in O(source_login.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the source.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with.
+          - When omitted, C(user) from the C([client]) section of O(source_login.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(source_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(source_login.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(source_login.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(source_login.login_user), O(source_login.login_password) and
+            O(source_login.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the source's certificate. Setting it turns TLS on and
+            makes the clients verify the server certificate.
+        type: path
+        aliases: [ssl_ca, ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert, ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(source_login.client_cert).
+        type: path
+        aliases: [ssl_key, ssl_key_file]
+      check_hostname:
+        description:
+          - With O(source_login.ca_cert), also check that the server certificate names O(source_login.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
   source_host:
-    description: Host of the self-managed source.
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.login_host). Host of the source (default C(localhost)).
+      - With the flat options, O(config_file), O(connect_timeout) and O(check_hostname) also apply to the source.
     aliases: [source_login_host]
     type: str
-    default: localhost
   source_port:
-    description: TCP port of the source.
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.login_port). TCP port of the source (default 3306).
     aliases: [source_login_port]
     type: int
-    default: 3306
   source_unix_socket:
-    description: Unix socket of the source (used instead of host/port when set).
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.login_unix_socket). Unix socket of the source.
     aliases: [source_login_unix_socket]
     type: str
   source_user:
-    description: Account on the source that may dump (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.login_user). Account on the source that may dump.
     aliases: [source_login_user]
     type: str
-    required: true
   source_password:
-    description: Password of O(source_user).
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.login_password). Password of O(source_user).
     aliases: [source_login_password]
     type: str
   source_ca_cert:
-    description: CA file to verify the source's certificate (TLS to the source when set).
+    description:
+      - Deprecated (removed in 0.3.0), use O(source_login.ca_cert). CA file to verify the source's certificate.
     type: path
+  read_coordinates:
+    description:
+      - Ask the dump for the source's binlog coordinates of its snapshot, returned as RV(coordinates).
+      - V(false) for a source whose own binlog is irrelevant or off, typically a read replica whose
+        replication was paused (its position in its own source's binlog is read elsewhere, from the
+        replica's status); RV(coordinates) is then null. With several streams (O(parallel)) the
+        source should be quiet then (a paused replica), as each stream shows that its snapshot is
+        open by the first line of its body instead of its position.
+    type: bool
+    default: true
   databases:
     description:
       - Schemas to copy. When empty, every schema of the source except C(mysql), C(information_schema),
@@ -134,8 +224,9 @@ options:
         second) the module holds C(LOCK TABLES ... READ) on the copied tables, which the RDS master
         user may do; writes to those tables wait meanwhile. It is the lock-free mariadb-dump snapshot
         of each stream that gives the binlog position, as with one stream.
-      - C(1) is one lock-free stream for everything. A source that is not MariaDB always gets one
-        stream (its dump cannot report the position of a snapshot).
+      - C(1) is one lock-free stream for everything. A source that cannot report the binlog position
+        of a snapshot without a global lock (not MariaDB) always gets one stream, unless
+        O(read_coordinates=false).
     type: int
     default: 1
   lock_wait_timeout:
@@ -170,8 +261,9 @@ options:
 requirements:
   - PyMySQL >= 1.0 and the C(mariadb-dump)/C(mariadb) clients on the host that runs the module.
 notes:
-  - The source must be MariaDB for a lock-free snapshot; on MySQL C(--master-data) takes a brief
-    global read lock.
+  - The connection options (O(login_user) etc.) are those of the target; O(source_login) those of the source.
+  - The source must be MariaDB for a lock-free snapshot; on MySQL the dump takes a brief global read
+    lock to read the coordinates.
   - Passwords go to the clients in a temporary option file (mode 0600, removed at once), never on
     a command line.
 seealso:
@@ -185,9 +277,10 @@ EXAMPLES = r'''
     login_user: admin
     login_password: "{{ rds_master_password }}"
     ca_cert: /etc/mysql/rds-global-bundle.pem
-    source_host: 127.0.0.1
-    source_user: dba
-    source_password: "{{ dba_password }}"
+    source_login:
+      login_host: 127.0.0.1
+      login_user: dba
+      login_password: "{{ dba_password }}"
   register: seed
 
 - name: Start replication from the dump's position
@@ -198,16 +291,51 @@ EXAMPLES = r'''
     source_host: onprem.example.com
     source_user: rds_repl
     source_password: "{{ rds_repl_password }}"
-    source_log_file: "{{ seed.coordinates.log_file }}"
-    source_log_pos: "{{ seed.coordinates.log_pos }}"
+    source_coordinates: "{{ seed.coordinates }}"
+
+- name: Refuse early, before anything changes, when the target already holds the schemas (the guard alone)
+  mysql_rds.replication.rds_load_dump:
+    login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_master_password }}"
+    source_login:
+      login_host: 127.0.0.1
+      login_user: dba
+      login_password: "{{ dba_password }}"
+  check_mode: true
+
+- name: Copy a paused read replica (its position comes from its replica status, not from the dump)
+  mysql_rds.replication.rds_load_dump:
+    login_user: dba
+    login_unix_socket: /run/mysqld/mysqld.sock
+    source_login:
+      login_host: mydb-replica.abcdefgh.eu-west-1.rds.amazonaws.com
+      login_user: admin
+      login_password: "{{ rds_master_password }}"
+      ca_cert: /etc/mysql/rds-global-bundle.pem
+    read_coordinates: false
+    parallel: 4
 '''
 
 RETURN = r'''
 coordinates:
-  description: Binary log coordinates of the dump's snapshot on the source.
-  returned: when loaded
+  description:
+    - Binlog coordinates of the dump's snapshot on the source (C(gtid) is V('') when the dump reports none);
+      with nothing to copy, the source's current position.
+    - Null with O(read_coordinates=false).
+  returned: when loaded, or when there was nothing to copy
   type: dict
-  sample: {log_file: mysql-bin.000003, log_pos: 1968, gtid: 0-13604-42}
+  sample: {file: mysql-bin.000003, position: 1968, gtid: 0-13604-42}
+  contains:
+    file:
+      description: Binlog file name.
+      type: str
+    position:
+      description: Position in RV(coordinates.file).
+      type: int
+    gtid:
+      description: The MariaDB GTID position of the same point (V('') when unknown).
+      type: str
 databases:
   description: Schemas copied (or that would be in check mode).
   returned: always
@@ -215,7 +343,7 @@ databases:
   elements: str
   sample: [shop, billing]
 bytes_loaded:
-  description: Size of the filtered stream sent to RDS.
+  description: Size of the filtered stream sent to the target.
   returned: when loaded
   type: int
 definers_changed:
@@ -228,6 +356,19 @@ dropped_statements:
   type: list
   elements: str
   sample: ["SET @@SESSION.SQL_LOG_BIN= 0;"]
+queries:
+  description:
+    - What ran, in order (or would run, in check mode), passwords masked. The target's settings
+      statements (O(target_load_settings)), every C(dump | dump_filter | load) pipeline (the clients'
+      option files shown as C(<tmp>)) and the source's lock statements (O(parallel) > 1).
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+    - "mariadb-dump --defaults-extra-file=<tmp> --single-transaction ... --databases shop | dump_filter |
+      mariadb --defaults-extra-file=<tmp> --binary-mode --batch"
+    - "SET GLOBAL innodb_flush_log_at_trx_commit = 1"
 dump_command:
   description: The (first) dump command line (no password; it is in a temporary option file).
   returned: always
@@ -249,8 +390,10 @@ lock_seconds:
   type: float
   sample: 0.21
 load_settings:
-  description: The target's global variables changed for the load and put back afterwards, as name, old and new value.
-  returned: when loaded
+  description:
+    - The target's global variables changed for the load and put back afterwards, as name, old and new
+      value (in check mode, those that would be).
+  returned: when loaded, and in check mode
   type: list
   elements: dict
   sample: [{name: innodb_log_file_size, old: 16777216, new: 536870912}]
@@ -264,337 +407,35 @@ occupied:
   sample: {shop: {tables: 12, views: 1, routines: 0, events: 0}}
 '''
 
-import os
-import shutil
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import SHOWN, OptionFiles
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    ConnectionConfigError, SqlError, as_connection_options, connect, connection_argument_spec, connection_params, run,
-    target_of)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter, filter_stream
-from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
+    ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import Copy, CopyFailed, copy
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
+from ansible_collections.mysql_rds.replication.plugins.module_utils.load_settings import LoadSettings
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
-from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_copy import (
-    SnapshotOpenTimeout, Stream, bounds, earliest, ignore_options, integer_keys, integer_keys_sql, lock_statement,
-    part_paths, plan, quote, run_streams, tables_sql, where)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_binlog_position
+from ansible_collections.mysql_rds.replication.plugins.module_utils.second_login import (
+    deprecated_options, login_option, resolve)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.target_guard import guard
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
-OBJECT_KINDS = ('tables', 'views', 'routines', 'events')
-TARGET_OBJECTS_SQL = (
-    "SELECT s.SCHEMA_NAME AS name,"
-    " (SELECT COUNT(*) FROM information_schema.TABLES t"
-    "   WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE <> 'VIEW') AS tables,"
-    " (SELECT COUNT(*) FROM information_schema.TABLES t"
-    "   WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE = 'VIEW') AS views,"
-    " (SELECT COUNT(*) FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = s.SCHEMA_NAME) AS routines,"
-    " (SELECT COUNT(*) FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA = s.SCHEMA_NAME) AS events"
-    " FROM information_schema.SCHEMATA s WHERE s.SCHEMA_NAME IN (%s) ORDER BY s.SCHEMA_NAME")
+# The deprecated flat options of the source login: connection option -> flat option (and its alias).
+FLAT_SOURCE = dict(login_host='source_host', login_port='source_port', login_unix_socket='source_unix_socket',
+                   login_user='source_user', login_password='source_password', ca_cert='source_ca_cert')
+FLAT_ALIASES = dict((own, ['source_login_%s' % own[len('source_'):]]) for own in FLAT_SOURCE.values()
+                    if own != 'source_ca_cert')
 
 
-SOURCE_OPTIONS = dict(login_host='source_host', login_port='source_port', login_unix_socket='source_unix_socket',
-                      login_user='source_user', login_password='source_password', ca_cert='source_ca_cert')
-
-
-def source_options(params):
-    return as_connection_options(params, SOURCE_OPTIONS)
-
-
-def option_file(directory, name, kwargs):
-    """Write a [client] option file for the CLI clients from pymysql.connect() kwargs."""
-    lines = ['[client]', 'user=%s' % kwargs.get('user')]
-    if kwargs.get('password'):
-        lines.append('password="%s"' % kwargs['password'].replace('\\', '\\\\').replace('"', '\\"'))
-    if kwargs.get('unix_socket'):
-        lines.append('socket=%s' % kwargs['unix_socket'])
-    else:
-        lines.extend(['host=%s' % kwargs['host'], 'port=%s' % kwargs['port'], 'protocol=TCP'])
-    ssl = kwargs.get('ssl') or {}
-    if ssl.get('ca'):
-        lines.append('ssl-ca=%s' % ssl['ca'])
-        if ssl.get('check_hostname'):
-            lines.append('ssl-verify-server-cert')
-    for key, option in (('cert', 'ssl-cert'), ('key', 'ssl-key')):
-        if ssl.get(key):
-            lines.append('%s=%s' % (option, ssl[key]))
-    path = os.path.join(directory, name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, 'w') as handle:
-        handle.write('\n'.join(lines) + '\n')
-    return path
-
-
-def schemas_to_copy(module):
-    params = module.params
-    conn = connect(module, options=source_options(params))
-    try:
-        existing = [row['Database'] for row in run(conn.cursor(), 'SHOW DATABASES')]
-    except SqlError as exc:
-        module.fail_json(msg=exc.message)
-    finally:
-        conn.close()
-    if params['databases']:
-        missing = sorted(set(params['databases']) - set(existing))
-        if missing:
-            module.fail_json(msg='schemas not found on the source: %s; fix databases.' % ', '.join(missing))
-        return list(params['databases'])
-    skip = set(SYSTEM_SCHEMAS) | set(params['exclude_databases'])
-    return [name for name in existing if name not in skip]
-
-
-def current_coordinates(module):
-    conn = connect(module, options=source_options(module.params))
-    try:
-        status = run(conn.cursor(), 'SHOW MASTER STATUS')
-        gtid = run(conn.cursor(), 'SELECT @@global.gtid_binlog_pos AS gtid')[0]['gtid']
-    except SqlError as exc:
-        module.fail_json(msg='cannot read the source position: %s' % exc.message)
-    finally:
-        conn.close()
-    if not status:
-        module.fail_json(msg='binary logging is off on the source: enable log_bin.')
-    return dict(log_file=status[0]['File'], log_pos=int(status[0]['Position']), gtid=gtid)
-
-
-def target_objects(cursor, databases):
-    """{schema: {tables, views, routines, events}} for those of ``databases`` that exist on the target."""
-    if not databases:
-        return {}
-    rows = run(cursor, TARGET_OBJECTS_SQL % ', '.join(['%s'] * len(databases)), list(databases))
-    return dict((row['name'], dict((kind, int(row[kind] or 0)) for kind in OBJECT_KINDS)) for row in rows)
-
-
-def occupied_schemas(objects):
-    """The schemas of ``target_objects()`` that hold at least one object (an empty schema is harmless)."""
-    return dict((name, counts) for name, counts in objects.items() if sum(counts.values()) > 0)
-
-
-def describe_counts(counts):
-    """'12 tables, 1 view' from {tables: 12, views: 1, routines: 0, events: 0}."""
-    parts = []
-    for kind in OBJECT_KINDS:
-        number = counts.get(kind, 0)
-        if number:
-            parts.append('%d %s' % (number, kind if number > 1 else kind[:-1]))
-    return ', '.join(parts)
-
-
-def refusal_message(occupied, target):
-    listed = '; '.join('%s (%s)' % (name, describe_counts(occupied[name])) for name in sorted(occupied))
-    return ('refusing to load into %s: it is not replicating from this source and already holds data in '
-            'schema(s) the dump would replace: %s. The dump drops and recreates every table it carries, so '
-            'loading would overwrite that data. If this target was promoted (cutover done) or took writes '
-            'of its own: do not load it again, it is the primary now. If it is a leftover of a failed or '
-            'interrupted load: set overwrite=true (role variable rds_replica_of_source_overwrite: true) to '
-            'drop and reload these schemas.' % (target, listed))
-
-
-LOAD_HINT = ('error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
-             "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
-DUMP_BASE = ['--hex-blob', '--quick']
-ONE_STREAM = ['--single-transaction', '--master-data=2', '--gtid', '--routines', '--triggers', '--events']
-# --single-transaction: no LOCK TABLES, so an open write transaction on the source never blocks
-# the schema and trigger steps (nor do they make writes wait).
-SCHEMA_STEP = ['--single-transaction', '--no-data', '--skip-triggers', '--routines', '--events']
-DATA_STEP = ['--single-transaction', '--master-data=2', '--gtid', '--no-create-info', '--no-create-db', '--skip-triggers']
-TRIGGER_STEP = ['--single-transaction', '--no-data', '--no-create-info', '--no-create-db', '--triggers']
-
-
-class CopyFailed(Exception):
-    """The copy failed; ``result`` is for fail_json, once the target's settings are put back."""
-
-    def __init__(self, msg, **result):
-        super(CopyFailed, self).__init__(msg)
-        self.result = dict(result, msg=msg)
-
-
-def fail_stream(module, step, result, secrets):
-    raise CopyFailed(
-        '%s: dump | filter | load failed (dump exit %s, load exit %s): %s %s'
-        % (step, result.producer_rc, result.consumer_rc, mask_text(result.producer_stderr, secrets),
-           mask_text(result.consumer_stderr, secrets)),
-        hint=LOAD_HINT)
-
-
-def load(module, dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy'):
-    result = stream_between(dump_cmd, load_cmd, lambda source, sink: filter_stream(source, sink, dump_filter),
-                            keep_path=keep_path)
-    if result.producer_rc != 0 or result.consumer_rc != 0:
-        fail_stream(module, step, result, secrets)
-    return result.written
-
-
-class Copy(object):
-    """What one run loaded: bytes, DEFINER clauses changed, statements dropped, coordinates."""
-
-    def __init__(self, module, dump, load_cmd, secrets, definer_user):
-        self.module = module
-        self.dump = dump            # [dump_command, --defaults-extra-file=..., extra_dump_options...]
-        self.definer_user = definer_user
-        self.load_cmd = load_cmd
-        self.secrets = secrets
-        self.written = 0
-        self.definers = 0
-        self.dropped = []
-        self.coordinates = None
-        self.streams = 1
-        self.lock_seconds = 0.0
-        self.commands = []          # every dump command run, option file path hidden
-
-    def shown(self, command):
-        self.commands.append([command[0], '--defaults-extra-file=<tmp>'] + command[2:])
-        return command
-
-    def new_filter(self):
-        return DumpFilter(self.module.params['definer'], self.definer_user)
-
-    def count(self, dump_filter, written):
-        self.written += written
-        self.definers += dump_filter.definers
-        self.dropped.extend(dump_filter.dropped)
-
-    def one_stream(self, options, databases):
-        """Everything in one lock-free stream; its snapshot gives the coordinates."""
-        self.coordinates = self.step('copy', options, databases, self.module.params['dump_path']).coordinates
-
-    def step(self, name, options, databases, keep_path):
-        """One dump | filter | load of ``databases``; returns its filter."""
-        dump_filter = self.new_filter()
-        written = load(self.module, self.shown(self.dump + options + ['--databases'] + databases), self.load_cmd,
-                       dump_filter, self.secrets, keep_path=keep_path, step=name)
-        self.count(dump_filter, written)
-        return dump_filter
-
-    def data_streams(self, lock_cursor, tables, databases, keep_paths, chunked, groups):
-        """Copy the rows: a stream per group of whole tables and one per key range of a chunked table
-        [(db, tbl, column, [(start, end)])]; every snapshot opens while ``lock_cursor`` holds the lock."""
-        commands = [(self.dump + DUMP_BASE + DATA_STEP + ['--databases'] + databases + ignore_options(tables, group),
-                     self.load_cmd) for group in groups]
-        for db, tbl, column, ranges in chunked:
-            # --skip-add-locks: the ranges of one table load side by side; the loader's default database is db
-            for start, end in ranges:
-                options = ['--skip-add-locks', '--where=%s' % where(column, start, end), db, tbl]
-                commands.append((self.dump + DUMP_BASE + DATA_STEP + options, self.load_cmd + [db]))
-        streams = [Stream('data stream %d' % (index + 1), self.shown(dump_cmd), load_cmd, self.new_filter(),
-                          keep_paths.get('data-%d' % (index + 1)))
-                   for index, (dump_cmd, load_cmd) in enumerate(commands)]
-
-        def release():
-            try:
-                run(lock_cursor, 'UNLOCK TABLES')
-            except SqlError:
-                lock_cursor.connection.close()  # a closed session holds no lock either
-
-        try:
-            self.lock_seconds = run_streams(streams, release=release)
-        except SnapshotOpenTimeout as exc:
-            raise CopyFailed('%s: the copy was stopped before its rows were complete; run it again.' % exc)
-        for stream in streams:
-            if stream.error is not None:
-                raise CopyFailed('%s: cannot run the clients: %s' % (stream.name, mask_text(stream.error, self.secrets)))
-            if stream.result.producer_rc != 0 or stream.result.consumer_rc != 0:
-                fail_stream(self.module, stream.name, stream.result, self.secrets)
-            self.count(stream.dump_filter, stream.result.written)
-        self.streams = len(streams)
-        self.coordinates = earliest([stream.dump_filter.coordinates for stream in streams])
-
-
-def lock_tables(module, cursor, tables):
-    """LOCK TABLES ... READ on every copied table within lock_wait_timeout; False when it ran out."""
-    run(cursor, 'SET SESSION lock_wait_timeout = %d' % max(1, module.params['lock_wait_timeout']))
-    try:
-        run(cursor, lock_statement(tables))
-    except SqlError as exc:
-        if exc.errno == 1205:
-            module.warn('could not lock the copied tables within %ss (a long transaction writes to them): '
-                        'copying with one lock-free stream instead.' % module.params['lock_wait_timeout'])
-            return False
-        raise CopyFailed('cannot lock the copied tables on the source: %s' % exc.message)
-    return True
-
-
-def split_work(cursor, tables, databases, streams):
-    """(chunked [(db, tbl, column, ranges)], groups) for ``streams`` streams (parallel_copy.plan)."""
-    keys = integer_keys(run(cursor, integer_keys_sql(databases), list(databases)))
-    planned, groups = plan(tables, keys, streams)
-    chunked = []
-    for db, tbl, column, count in planned:
-        row = run(cursor, 'SELECT MIN(%s) AS low, MAX(%s) AS high FROM %s.%s'
-                  % (quote(column), quote(column), quote(db), quote(tbl)))[0]
-        ranges = bounds(row['low'], row['high'], count) if row['low'] is not None else [(None, None)]
-        chunked.append((db, tbl, column, ranges))
-    return chunked, groups
-
-
-def copy(module, copier, databases, drop_options):
-    """One stream, or schemas | data streams | triggers when parallel > 1 and the source allows it."""
-    params = module.params
-    if params['parallel'] > 1:
-        conn = connect(module, options=source_options(params))
-        try:
-            cursor = conn.cursor()
-            version = run(cursor, 'SELECT VERSION() AS version')[0]['version']
-            tables = [(row['db'], row['tbl'], row['size'])
-                      for row in run(cursor, tables_sql(databases), list(databases))]
-            if 'mariadb' not in version.lower():
-                module.warn('the source (%s) is not MariaDB: its dump cannot report the position of a snapshot '
-                            'opened by several streams, so the copy runs in one stream.' % version)
-            elif tables:
-                chunked, groups = split_work(cursor, tables, databases, params['parallel'])
-                if len(groups) + sum(len(ranges) for _db, _tbl, _col, ranges in chunked) > 1:
-                    keep = part_paths(params['dump_path'], ['schema', 'triggers'] + [
-                        'data-%d' % (index + 1) for index in range(params['parallel'])])
-                    copier.step('schema step', SCHEMA_STEP + DUMP_BASE + drop_options, databases, keep['schema'])
-                    if lock_tables(module, cursor, tables):
-                        copier.data_streams(cursor, tables, databases, keep, chunked, groups)
-                        copier.step('trigger step', TRIGGER_STEP + DUMP_BASE, databases, keep['triggers'])
-                        return
-        except SqlError as exc:
-            raise CopyFailed('cannot read the tables to copy on the source: %s' % exc.message)
-        finally:
-            conn.close()
-    copier.one_stream(ONE_STREAM + DUMP_BASE + drop_options, databases)
-
-
-def settings_for_load(module, target_kwargs):
-    """Apply target_load_settings; returns (connection, applied) for restore_settings()."""
-    if not module.params['target_load_settings']:
-        return None, []
-    conn = connect(module)
-    try:
-        applied, warnings = load_settings.apply(conn.cursor(), module.params['target_load_settings'])
-    except ValueError as exc:
-        conn.close()
-        module.fail_json(msg='target_load_settings: %s' % exc)
-    except SqlError as exc:
-        conn.close()
-        module.fail_json(msg='cannot change the load settings of %s: %s' % (target_of(target_kwargs), exc.message))
-    for warning in warnings:
-        module.warn('target_load_settings: %s' % warning)
-    return conn, applied
-
-
-def restore_settings(module, conn, applied):
-    if conn is None:
-        return
-    try:
-        for warning in load_settings.restore(conn.cursor(), applied):
-            module.warn('target_load_settings: %s' % warning)
-    finally:
-        conn.close()
-
-
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        source_host=dict(type='str', default='localhost', aliases=['source_login_host']),
-        source_port=dict(type='int', default=3306, aliases=['source_login_port']),
-        source_unix_socket=dict(type='str', aliases=['source_login_unix_socket']),
-        source_user=dict(type='str', required=True, aliases=['source_login_user']),
-        source_password=dict(type='str', no_log=True, aliases=['source_login_password']),
-        source_ca_cert=dict(type='path'),
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(deprecated_options(FLAT_SOURCE, FLAT_ALIASES))
+    spec.update(
+        source_login=login_option(),
+        read_coordinates=dict(type='bool', default=True),
         databases=dict(type='list', elements='str', default=[]),
         exclude_databases=dict(type='list', elements='str', default=[]),
         definer=dict(type='str', choices=['strip', 'rewrite', 'keep'], default='strip'),
@@ -610,84 +451,143 @@ def main():
         target_load_settings=dict(type='dict', default={}),
         target_skip_binlog=dict(type='bool', default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    return spec
+
+
+def schemas_to_copy(module, cursor):
+    """The schemas to copy: ``databases`` (each must exist on the source) or every non-system one."""
+    params = module.params
+    try:
+        existing = [row['Database'] for row in run(cursor, 'SHOW DATABASES')]
+    except SqlError as exc:
+        module.fail_json(msg=exc.message)
+    if params['databases']:
+        missing = sorted(set(params['databases']) - set(existing))
+        if missing:
+            module.fail_json(msg='schemas not found on the source: %s; fix databases.' % ', '.join(missing))
+        return list(params['databases'])
+    skip = set(SYSTEM_SCHEMAS) | set(params['exclude_databases'])
+    return [name for name in existing if name not in skip]
+
+
+def current_position(module, cursor):
+    """The source's binlog position now ({file, position, gtid}; nothing to copy: any is a consistent start)."""
+    try:
+        position = read_binlog_position(cursor, detect(cursor))
+    except (SqlError, DialectError) as exc:
+        module.fail_json(msg='cannot read the binlog position of the source: %s' % getattr(exc, 'message', exc))
+    if position is None:
+        module.fail_json(msg='binary logging is off on the source: enable log_bin (or set read_coordinates=false).')
+    return position
+
+
+def read_source(module, source):
+    """(schemas to copy, the source's position when there is none to copy and read_coordinates)."""
+    conn = connect(module, options=source)
+    try:
+        cursor = conn.cursor()
+        databases = schemas_to_copy(module, cursor)
+        position = None
+        if not databases and module.params['read_coordinates']:
+            position = current_position(module, cursor)
+    finally:
+        conn.close()
+    return databases, position
+
+
+def load_command(params, option_file):
+    command = [params['client_command'], '--defaults-extra-file=%s' % option_file, '--binary-mode', '--batch']
+    if params['target_skip_binlog']:
+        command.append('--init-command=SET SESSION sql_log_bin=0')
+    return command
+
+
+def dump_base(params, option_file):
+    return [params['dump_command'], '--defaults-extra-file=%s' % option_file] + params['extra_dump_options']
+
+
+def run_copy(module, copier, databases, drop_options, source, settings):
+    """The copy between the target's settings and their restore; the failure result or None."""
+    params = module.params
+    settings.set()
+    try:
+        copy(module, copier, databases, drop_options, source)
+    except CopyFailed as exc:
+        return exc.result
+    except (IOError, OSError) as exc:
+        return dict(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
+                                                     mask_text(exc, copier.secrets)))
+    finally:
+        settings.put_back()
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), required_one_of=[('source_login', 'source_user')],
+                           supports_check_mode=True)
     params = module.params
     if params['parallel'] < 1:
         module.fail_json(msg='parallel must be 1 or more (got %s).' % params['parallel'])
+    source = resolve(module, 'source_login', FLAT_SOURCE)
     try:
         target_kwargs = connection_params(params)
-        source_kwargs = connection_params(source_options(params))
+        source_kwargs = connection_params(source)
     except ConnectionConfigError as exc:
         module.fail_json(msg=str(exc))
     secrets = [target_kwargs.get('password'), source_kwargs.get('password')]
-
-    # Fail early (and in check mode) when RDS is unreachable with these credentials.
-    conn = connect(module)
-    try:
-        databases = schemas_to_copy(module)
-        try:
-            occupied = occupied_schemas(target_objects(conn.cursor(), databases))
-        except SqlError as exc:
-            module.fail_json(msg='cannot read the schemas of the target: %s' % exc.message, databases=databases)
-    finally:
-        conn.close()
-    if not databases:
-        # An empty source: nothing to load, replication starts from where the source is now.
-        module.exit_json(changed=False, databases=[], coordinates=current_coordinates(module),
-                         bytes_loaded=0, definers_changed=0, dropped_statements=[], dump_command=[], occupied={})
-    if occupied and not params['overwrite']:
-        module.fail_json(msg=refusal_message(occupied, target_of(target_kwargs)), databases=databases,
-                         occupied=occupied)
-    if occupied:
-        module.warn('overwrite=true: dropping and reloading schema(s) that held data on the target: %s'
-                    % ', '.join(sorted(occupied)))
-
-    drop_options = ['--add-drop-database'] if params['drop_databases'] else []
-    # what a one-stream copy runs (Copy.shown records what did run)
-    shown_dump = [params['dump_command'], '--defaults-extra-file=<tmp>'] + params['extra_dump_options'] + ONE_STREAM \
-        + DUMP_BASE + drop_options + ['--databases'] + databases
-    if module.check_mode:
-        module.exit_json(changed=True, databases=databases, dump_command=shown_dump, occupied=occupied)
-
+    target = target_of(target_kwargs)
     definer_user = params['definer_user'] or '%s@%%' % target_kwargs.get('user')
     try:
         DumpFilter(params['definer'], definer_user)  # a bad definer setting fails before anything runs
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    workdir = tempfile.mkdtemp(prefix='rds_load_dump.')
-    settings_conn, applied, failure = None, [], None
-    try:
-        source_cnf = option_file(workdir, 'source.cnf', source_kwargs)
-        target_cnf = option_file(workdir, 'target.cnf', target_kwargs)
-        load_cmd = [params['client_command'], '--defaults-extra-file=%s' % target_cnf, '--binary-mode', '--batch']
-        if params['target_skip_binlog']:
-            load_cmd.append('--init-command=SET SESSION sql_log_bin=0')
-        copier = Copy(module, [params['dump_command'], '--defaults-extra-file=%s' % source_cnf]
-                      + params['extra_dump_options'], load_cmd, secrets, definer_user)
-        settings_conn, applied = settings_for_load(module, target_kwargs)
-        try:
-            copy(module, copier, databases, drop_options)
-        except CopyFailed as exc:
-            failure = exc.result
-        except (IOError, OSError) as exc:
-            failure = dict(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
-                                                            mask_text(exc, secrets)))
-    finally:
-        restore_settings(module, settings_conn, applied)
-        shutil.rmtree(workdir, ignore_errors=True)
-    if failure:
-        module.fail_json(databases=databases, **failure)
 
-    coordinates = copier.coordinates or {}
-    if not coordinates.get('log_file') and not coordinates.get('gtid'):
-        module.fail_json(msg='the dump carries no binary log coordinates: enable log_bin on the source.',
-                         databases=databases)
+    # Fail early (and in check mode) when the target is unreachable; the guard reads it (reads only).
+    conn = connect(module)
+    try:
+        databases, position = read_source(module, source)
+        occupied = guard(module, conn.cursor(), databases, target, source_kwargs)
+    finally:
+        conn.close()
+    if not databases:
+        # An empty source: nothing to load, replication starts from where the source is now.
+        module.exit_json(changed=False, databases=[], coordinates=position, bytes_loaded=0, definers_changed=0,
+                         dropped_statements=[], dump_command=[], dump_commands=[], occupied={}, queries=[],
+                         streams=0, lock_seconds=0.0, load_settings=[])
+
+    drop_options = ['--add-drop-database'] if params['drop_databases'] else []
+    settings = LoadSettings(module, lambda: connect(module), target)
+    if module.check_mode:
+        copier = Copy(module, dump_base(params, SHOWN), load_command(params, SHOWN), secrets, definer_user,
+                      params['read_coordinates'])
+        settings.set()  # reads the target's variables only
+        copier.shown(copier.one_stream_command(databases, drop_options))
+        module.exit_json(changed=True, databases=databases, dump_command=copier.commands[0], occupied=occupied,
+                         queries=settings.set_queries + copier.queries + settings.restore_queries,
+                         load_settings=settings.report())
+
+    with OptionFiles() as files:
+        copier = Copy(module, dump_base(params, files.write('source.cnf', source_kwargs)),
+                      load_command(params, files.write('target.cnf', target_kwargs)), secrets, definer_user,
+                      params['read_coordinates'])
+        failure = run_copy(module, copier, databases, drop_options, source, settings)
+    queries = settings.set_queries + copier.queries + settings.restore_queries
+    if failure:
+        module.fail_json(databases=databases, queries=queries, **failure)
+
+    coordinates = None
+    if params['read_coordinates']:
+        coordinates = copier.coordinates or {}
+        if not coordinates.get('file') and not coordinates.get('gtid'):
+            module.fail_json(msg='the dump carries no binlog coordinates: enable log_bin on the source '
+                                 '(or set read_coordinates=false).', databases=databases, queries=queries)
+        coordinates = dict(file=coordinates.get('file'), position=coordinates.get('position'),
+                           gtid=coordinates.get('gtid') or '')
     module.exit_json(changed=True, coordinates=coordinates, databases=databases, bytes_loaded=copier.written,
                      definers_changed=copier.definers, dropped_statements=copier.dropped,
-                     dump_command=copier.commands[0],
-                     dump_commands=copier.commands, occupied=occupied, streams=copier.streams,
-                     lock_seconds=round(copier.lock_seconds, 3),
-                     load_settings=[dict(name=name, old=old, new=new) for name, old, new in applied])
+                     dump_command=copier.commands[0], dump_commands=copier.commands, occupied=occupied,
+                     streams=copier.streams, lock_seconds=round(copier.lock_seconds, 3), queries=queries,
+                     load_settings=settings.report())
 
 
 if __name__ == '__main__':

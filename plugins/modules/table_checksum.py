@@ -16,10 +16,12 @@ description:
     computed by the server in SQL (an order-independent aggregate of a hash of every row, CRC32 or
     MD5 as O(algorithm) says, with NULL markers so that C(NULL) and an empty string differ).
   - With O(snapshot=true) the checksums are read inside C(START TRANSACTION WITH CONSISTENT SNAPSHOT)
-    and the module returns the source binary log coordinates of that snapshot (MariaDB
-    C(Binlog_snapshot_file)/C(Binlog_snapshot_position) and the matching GTID). A replica stopped
-    exactly there (C(START SLAVE UNTIL MASTER_LOG_FILE=..., MASTER_LOG_POS=...)) must then give the
-    same checksums, which proves that no row was lost, even while the source takes writes.
+    and the module returns the source binary log coordinates of that snapshot (and the matching
+    GTID). A replica that applied exactly up to there must give the same checksums, which proves
+    that no row was lost, even while the source takes writes.
+  - With O(replica_login), the module does that proof in one call. It pauses the replica's applier
+    (before the snapshot opens), lets it apply up to the snapshot's coordinates, checksums it there
+    while the source is read, compares, and restores replication as it found it.
   - Read-only; never reports a change.
 author:
   - mysql_rds.replication contributors (@mysql_rds)
@@ -29,8 +31,9 @@ attributes:
   check_mode:
     support: full
     description: >-
-      The module only reads; it runs the same way in check mode. With O(replica) it also lets the
-      stopped applier of the replica run forward to the snapshot's coordinates, as in a normal run.
+      The module only reads; it runs the same way in check mode. With O(replica_login) it also pauses
+      the replica's applier, lets it run forward to the snapshot's coordinates and restores
+      replication as found, as in a normal run.
   diff_mode:
     support: none
     description: Nothing to diff.
@@ -53,7 +56,8 @@ options:
   snapshot:
     description:
       - Read every table in one consistent snapshot and return its binary log coordinates in RV(snapshot).
-      - Needs MariaDB (MySQL has no C(Binlog_snapshot_*) status) and binary logging on the server.
+      - Needs a server whose consistent snapshot reports its binary log position (MariaDB; MySQL has
+        none) and binary logging on. O(replica_login) implies it.
       - Only InnoDB (transactional) tables are consistent with the coordinates; others are flagged
         in RV(tables) with C(transactional=false).
     type: bool
@@ -64,22 +68,25 @@ options:
       - When given, RV(equal) and RV(different) list the tables that match or not (a table on
         one side only is different). The module still succeeds, the caller decides.
     type: dict
-  replica:
+  replica_login:
     description:
-      - Connection options (the same keys as the module's own C(login_*), O(ca_cert),
-        O(check_hostname)...) of a replica of this server whose applier (SQL thread) is stopped.
-      - Needs O(snapshot=true). While the source is checksummed inside its snapshot, the module
-        lets the replica apply up to the snapshot's coordinates (C(START SLAVE SQL_THREAD UNTIL)),
-        checksums it there and compares, reading both sides at the same time; the module
-        fails when the replica stops elsewhere or on an error. The replica's applier is left
-        stopped; start it again afterwards.
-      - The result is in RV(replica).
+      - Login of a replica of this server (the same sub-options as the module's own login options),
+        to prove it equal at the snapshot's coordinates while this server takes writes. Implies
+        O(snapshot=true).
+      - Before the snapshot opens, the module pauses the replica's applier if it runs (and starts its
+        receiver if it is stopped); while this server is checksummed inside its snapshot, the
+        replica applies up to the snapshot's coordinates, is checksummed there and compared, both
+        sides read at the same time. The module then restores replication as it found it (also when
+        it fails), and fails when the replica stops elsewhere or on an error.
+      - The account needs the privileges to stop and start the replica's threads and read its status.
+      - The result is in RV(replica); the statements run on the replica in RV(queries).
     type: dict
+    aliases: [replica]
     suboptions:
       login_host:
         description:
           - Host name or IP address of the server to manage (for RDS, the instance endpoint).
-          - Ignored when O(replica.login_unix_socket) (or C(socket) in O(replica.config_file)) is set.
+          - Ignored when O(replica_login.login_unix_socket) (or C(socket) in O(replica_login.config_file)) is set.
         type: str
         default: localhost
       login_port:
@@ -90,23 +97,24 @@ options:
       login_user:
         description:
           - Account to log in with. For an RDS instance, the master user.
-          - When omitted, C(user) from the C([client]) section of O(replica.config_file).
+          - When omitted, C(user) from the C([client]) section of O(replica_login.config_file).
         type: str
       login_password:
         description:
-          - Password of O(replica.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O(replica.config_file).
+          - Password of O(replica_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(replica_login.config_file).
         type: str
       login_unix_socket:
         description:
           - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O(replica.config_file), if any.
+          - When omitted, C(socket) from the C([client]) section of O(replica_login.config_file), if any.
         type: str
       config_file:
         description:
           - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O(replica.login_user), O(replica.login_password) and O(replica.login_unix_socket) are not given.
+            when O(replica_login.login_user), O(replica_login.login_password) and O(replica_login.login_unix_socket) are not given.
           - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
         type: path
         default: ~/.my.cnf
       ca_cert:
@@ -115,20 +123,20 @@ options:
             makes the client verify the server certificate.
           - For RDS, the regional or global bundle from the RDS truststore.
         type: path
-        aliases: [ssl_ca_cert]
+        aliases: [ssl_ca, ssl_ca_cert]
       client_cert:
         description:
           - Client certificate (PEM), for accounts that C(REQUIRE X509).
         type: path
-        aliases: [ssl_cert_file]
+        aliases: [ssl_cert, ssl_cert_file]
       client_key:
         description:
-          - Private key (PEM) of O(replica.client_cert).
+          - Private key (PEM) of O(replica_login.client_cert).
         type: path
-        aliases: [ssl_key_file]
+        aliases: [ssl_key, ssl_key_file]
       check_hostname:
         description:
-          - With O(replica.ca_cert), also check that the server certificate names O(replica.login_host).
+          - With O(replica_login.ca_cert), also check that the server certificate names O(replica_login.login_host).
         type: bool
         default: true
       connect_timeout:
@@ -138,7 +146,7 @@ options:
         default: 30
   replica_timeout:
     description:
-      - Seconds the replica may take to reach the snapshot's coordinates (O(replica)).
+      - Seconds the replica may take to reach the snapshot's coordinates (O(replica_login)).
     type: int
     default: 600
   algorithm:
@@ -172,33 +180,45 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Checksum the source inside a consistent snapshot
+# Proof under writes: one call reads the source inside a consistent snapshot and the replica at
+# exactly the snapshot's position (the module pauses and resumes the replica's applier itself).
+- name: Prove the replica equal to its source while the source takes writes
   mysql_rds.replication.table_checksum:
     login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
     login_user: admin
     login_password: "{{ rds_master_password }}"
     ca_cert: /etc/mysql/rds-global-bundle.pem
-    snapshot: true
-  register: source_sums
-
-- name: Stop the replica at the same position
-  community.mysql.mysql_query:
-    login_user: dba
-    query: >-
-      START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = '{{ source_sums.snapshot.file }}',
-      MASTER_LOG_POS = {{ source_sums.snapshot.position }}
-
-- name: Checksum the same schemas on the replica and compare
-  mysql_rds.replication.table_checksum:
-    login_user: dba
-    login_password: "{{ dba_password }}"
-    databases: "{{ source_sums.databases }}"
-    compare_to: "{{ source_sums.tables }}"
-  register: replica_sums
+    exclude_databases: [loadgen]
+    replica_login:
+      login_host: db1.example.internal
+      login_user: dba
+      login_password: "{{ dba_password }}"
+    replica_timeout: 900
+  register: proof
 
 - name: Fail when a table differs
   ansible.builtin.assert:
-    that: replica_sums.different | length == 0
+    that: proof.replica.different | length == 0
+    fail_msg: "Tables that differ: {{ proof.replica.different | map(attribute='table') | list }}"
+
+# Two separate runs compare only when neither server changes in between (for example after the
+# cutover: source read-only, replica caught up); under writes use replica_login above.
+- name: Checksum the quiet source
+  mysql_rds.replication.table_checksum:
+    login_host: db1.example.internal
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    databases: [shop]
+  register: source_sums
+
+- name: Checksum the same schema on the promoted RDS instance and compare
+  mysql_rds.replication.table_checksum:
+    login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ rds_master_password }}"
+    databases: [shop]
+    compare_to: "{{ source_sums.tables }}"
+  register: rds_sums
 '''
 
 RETURN = r'''
@@ -238,28 +258,36 @@ different:
   sample: [{table: shop.items, rows: 10, compare_rows: 11}]
 snapshot:
   description: Binary log coordinates of the snapshot the checksums were read in (O(snapshot=true)).
-  returned: when O(snapshot=true)
+  returned: when O(snapshot=true) or O(replica_login) is set
   type: dict
   contains:
     file:
-      description: C(Binlog_snapshot_file).
+      description: Binary log file of the snapshot.
       type: str
       sample: mysql-bin-changelog.000123
     position:
-      description: C(Binlog_snapshot_position).
+      description: Position in RV(snapshot.file).
       type: int
       sample: 45678
     gtid:
       description: The MariaDB GTID position of those coordinates (C(BINLOG_GTID_POS)); empty when unknown.
       type: str
       sample: 0-13301-5012
+queries:
+  description:
+    - The replication statements run on the replica (O(replica_login)), in order (pause, apply up
+      to the snapshot's coordinates, resume as found); empty without O(replica_login). The checksum
+      reads are not listed.
+  returned: always
+  type: list
+  elements: str
 replica:
   description:
-    - The replica's side of the proof (O(replica)), read at the snapshot's coordinates.
+    - The replica's side of the proof (O(replica_login)), read at the snapshot's coordinates.
     - Same keys as the source's RV(databases), RV(tables), RV(table_count), RV(total_rows),
       RV(equal) and RV(different) (RV(different) items have C(rows) on the replica and
       C(compare_rows) on the source), plus C(stopped_at) (C(file), C(position)) where its applier stopped.
-  returned: when O(replica) is set
+  returned: when O(replica_login) is set
   type: dict
 '''
 
@@ -270,20 +298,25 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
     SqlError, connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
     ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import prove
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import ReplicaPause, prove
 
 
 def start_snapshot(cursor):
-    """Open a consistent snapshot; return its binlog coordinates (MariaDB only)."""
+    """Open a consistent snapshot; return its binlog coordinates (servers whose snapshot reports them)."""
+    dialect = detect(cursor)
+    if not dialect.has_lockless_snapshot:
+        raise SqlError('snapshot=true needs a server whose consistent snapshot reports its binary log position '
+                       '(MariaDB); %s has none: stop a replica of it and checksum both sides without snapshot.'
+                       % dialect.name)
     run(cursor, 'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')
     run(cursor, 'START TRANSACTION WITH CONSISTENT SNAPSHOT')
     status = dict((row['Variable_name'].lower(), row['Value'])
-                  for row in run(cursor, "SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"))
+                  for row in run(cursor, *dialect.snapshot_position_statement()))
     log_file = status.get('binlog_snapshot_file')
     if not log_file:
-        raise SqlError('snapshot=true needs MariaDB with binary logging on (no Binlog_snapshot_file '
-                       'status on this server): turn log_bin on, or on MySQL stop the replica and '
-                       'checksum both sides without snapshot.')
+        raise SqlError('snapshot=true needs binary logging on this server (its snapshot reports no binary log '
+                       'file): turn log_bin on.')
     position = int(status.get('binlog_snapshot_position') or 0)
     gtid = ''
     try:
@@ -295,7 +328,7 @@ def start_snapshot(cursor):
 
 
 def collect(cursor, databases, exclude_databases, snapshot, algorithm=DEFAULT_ALGORITHM, only=None):
-    result = dict(changed=False)
+    result = dict(changed=False, queries=[])
     if snapshot:
         result['snapshot'] = start_snapshot(cursor)
     selected, tables = checksum_tables(cursor, databases, exclude_databases, algorithm, only)
@@ -306,54 +339,68 @@ def collect(cursor, databases, exclude_databases, snapshot, algorithm=DEFAULT_AL
     return result
 
 
-def collect_with_replica(cursor, replica_cursor, databases, exclude_databases, timeout, algorithm=DEFAULT_ALGORITHM):
-    """The source inside a snapshot and, at the same time, the replica at its coordinates."""
-    result = dict(changed=False, snapshot=start_snapshot(cursor))
-    selected = select_databases(list_schemas(cursor), databases, exclude_databases)
-    tables, result['replica'] = prove(cursor, replica_cursor, selected, result['snapshot'], timeout, algorithm)
-    result.update(databases=selected, tables=tables, table_count=len(tables),
+def collect_with_replica(cursor, replica, databases, exclude_databases, timeout, algorithm=DEFAULT_ALGORITHM):
+    """The source inside a snapshot and, at the same time, ``replica`` (a ReplicaPause) at its coordinates:
+    the replica is paused before the snapshot opens and restored as found afterwards."""
+    result = dict(changed=False)
+    try:
+        replica.pause(source_server_id=run(cursor, 'SELECT @@global.server_id AS id')[0]['id'])
+        result['snapshot'] = start_snapshot(cursor)
+        selected = select_databases(list_schemas(cursor), databases, exclude_databases)
+        tables, result['replica'] = prove(cursor, replica, selected, result['snapshot'], timeout, algorithm)
+    except Exception:
+        replica.restore(quiet=True)
+        raise
+    replica.restore()
+    result.update(databases=selected, tables=tables, table_count=len(tables), queries=replica.queries,
                   total_rows=sum(item['rows'] for item in tables.values()))
     return result
 
 
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
         databases=dict(type='list', elements='str', default=[]),
         exclude_databases=dict(type='list', elements='str', default=[]),
         snapshot=dict(type='bool', default=False),
         compare_to=dict(type='dict'),
-        replica=dict(type='dict', options=connection_argument_spec()),
+        replica_login=dict(type='dict', options=connection_argument_spec(), aliases=['replica']),
         replica_timeout=dict(type='int', default=600),
         algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
         tables=dict(type='list', elements='str', default=[]),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if module.params['replica'] is not None and not module.params['snapshot']:
-        module.fail_json(msg='replica needs snapshot=true: the replica is checksummed at the '
-                             "coordinates of the source's snapshot.")
-    only = set(module.params['tables']) or None
-    if only and module.params['replica'] is not None:
-        module.fail_json(msg='tables cannot be combined with replica: the proof compares every selected table.')
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    only = set(params['tables']) or None
+    if only and params['replica_login'] is not None:
+        module.fail_json(msg='tables cannot be combined with replica_login: the proof compares every selected table.')
     conn = connect(module)
-    replica_conn = None
+    replica_conn = replica = None
     try:
-        if module.params['replica'] is not None:
-            replica_conn = connect(module, options=module.params['replica'])
-            result = collect_with_replica(conn.cursor(), replica_conn.cursor(), module.params['databases'],
-                                          module.params['exclude_databases'], module.params['replica_timeout'],
-                                          algorithm=module.params['algorithm'])
+        if params['replica_login'] is not None:
+            replica_conn = connect(module, options=params['replica_login'])
+            replica = ReplicaPause(replica_conn.cursor())
+            result = collect_with_replica(conn.cursor(), replica, params['databases'], params['exclude_databases'],
+                                          params['replica_timeout'], algorithm=params['algorithm'])
         else:
-            result = collect(conn.cursor(), module.params['databases'], module.params['exclude_databases'],
-                             module.params['snapshot'], algorithm=module.params['algorithm'], only=only)
-    except SqlError as exc:
-        module.fail_json(msg=exc.message, errno=exc.errno)
+            result = collect(conn.cursor(), params['databases'], params['exclude_databases'],
+                             params['snapshot'], algorithm=params['algorithm'], only=only)
+    except (SqlError, DialectError) as exc:
+        msg = getattr(exc, 'message', None) or str(exc)
+        if replica is not None and replica.restore_error:
+            msg += ' Replication on the replica could not be restored as found: %s' % replica.restore_error
+        module.fail_json(msg=msg, errno=getattr(exc, 'errno', None),
+                         queries=replica.queries if replica is not None else [])
     finally:
         conn.close()
         if replica_conn is not None:
             replica_conn.close()
-    if module.params['compare_to'] is not None:
-        other = module.params['compare_to']
+    if params['compare_to'] is not None:
+        other = params['compare_to']
         if only:
             other = dict((name, value) for name, value in other.items() if name in only)
         result['equal'], result['different'] = compare(result['tables'], other)

@@ -1,14 +1,40 @@
 """playbooks/cutover_to_rds.yml on the lab: with the load generator writing to onprem_source
 throughout, set up replication, then promote RDS; no committed write may be lost."""
 import json
+import sys
 import time
 from pathlib import Path
 
+import pymysql
 import pytest
 
-from playbook_runner import assert_no_secret, collections_path, reset_direction2, run_playbook, status_row
+from playbook_runner import assert_no_secret, collections_path, reset_direction2, run_playbook
 
 TABLE = "loadgen.writes"
+
+
+def status_layer(collections):
+    """The collection's dialect layer (imported from the collections tree the playbooks use), so the
+    test asks each server in its own words instead of spelling one engine's."""
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    from ansible_collections.mysql_rds.replication.plugins.module_utils import dialect, replication_status
+    return dialect, replication_status
+
+
+def replica_status(collections, conn, as_rds_master_user=False):
+    """The normalized replica status of a server (docs/design.md keys)."""
+    dialect, replication_status = status_layer(collections)
+    with conn.cursor(pymysql.cursors.DictCursor) as cur:
+        return replication_status.read_status(cur, dialect.detect(cur), as_rds_master_user=as_rds_master_user)
+
+
+def read_only(lab, name):
+    conn = lab.connect(name)
+    try:
+        return lab.query(conn, "SELECT @@global.read_only AS ro")[0]["ro"]
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +50,11 @@ def cutover(lab, tmp_path_factory):
         setup = run_playbook(lab, collections, "onprem_to_rds.yml")
         assert setup.rc == 0, setup
         again = run_playbook(lab, collections, "onprem_to_rds.yml")
+        # check mode, with two deprecated variable names (they keep working one release)
+        old_names = {"cutover_to_rds_source_login_port": lab.instances["onprem_source"]["port"],
+                     "cutover_to_rds_checksum_exclude_databases": []}
+        check = run_playbook(lab, collections, "cutover_to_rds.yml", "--check", "-e", json.dumps(old_names))
+        check_read_only = read_only(lab, "onprem_source")
         time.sleep(2)  # the source keeps taking writes right up to the freeze
         promote = run_playbook(lab, collections, "cutover_to_rds.yml")
         time.sleep(1)
@@ -32,13 +63,25 @@ def cutover(lab, tmp_path_factory):
     ids_file = Path(lab.facts["lab_dir"]) / "load" / "onprem_source.ids"
     ids = [int(line) for line in ids_file.read_text().split()] if ids_file.exists() else []
     report = json.loads(report_path.read_text()) if report_path.exists() else None
-    yield dict(setup=setup, again=again, promote=promote, ids=ids, report=report, collections=collections)
+    yield dict(setup=setup, again=again, check=check, check_read_only=check_read_only, promote=promote, ids=ids,
+               report=report, collections=collections)
     reset_direction2(lab)  # leave the lab as other tests expect it: RDS not promoted
 
 
 def test_cutover_succeeds(cutover):
     assert cutover["promote"].rc == 0, cutover["promote"]
     assert cutover["promote"].changed > 0, cutover["promote"]
+
+
+def test_check_mode_reports_the_cutover_and_changes_nothing(cutover):
+    check = cutover["check"]
+    assert check.rc == 0, check
+    assert check.changed > 0, check  # the promotion it would do
+    assert cutover["check_read_only"] == 0, "check mode froze the source"
+    assert "Writes unavailable for" not in check.output, check
+    for old, new in (("cutover_to_rds_source_login_port", "cutover_to_rds_login_port"),
+                     ("cutover_to_rds_checksum_exclude_databases", "cutover_to_rds_proof_exclude_databases")):
+        assert "DEPRECATED: %s will be removed in 0.3.0, set %s instead." % (old, new) in check.output, check
 
 
 def test_second_setup_run_before_cutover_changes_nothing(cutover):
@@ -50,10 +93,14 @@ def test_report_has_window_positions_and_checksums(cutover):
     report = cutover["report"]
     assert report is not None, cutover["promote"]
     assert report["window_seconds"] > 0
-    assert report["source_final"]["file"] and report["source_final"]["position"] > 4
-    assert report["rds_executed"] == {"file": report["source_final"]["file"],
-                                      "position": report["source_final"]["position"]}
+    final = report["final_position"]
+    assert final["file"] and final["position"] > 4 and final["gtid"], final
+    assert report["rds_executed"] == {"file": final["file"], "position": final["position"], "gtid": ""}
     assert report["rds_position"]["file"] and report["rds_position"]["position"] > 4
+    assert report["dialect"]["source"]["flavor"] and report["dialect"]["rds"]["flavor"], report["dialect"]
+    queries = report["queries"]
+    assert queries[:2] == ["SET GLOBAL read_only = ON", "FLUSH TABLES WITH READ LOCK"], queries
+    assert queries[-1] == "UNLOCK TABLES" and len([q for q in queries if q.startswith("CALL ")]) == 2, queries
     steps = [s["step"] for s in report["timeline"]]
     for step in ("preflight", "freeze_read_only", "global_read_lock", "source_position", "rds_caught_up",
                  "rds_replication_stopped", "rds_external_master_reset", "rds_open"):
@@ -88,11 +135,19 @@ def test_every_write_committed_before_the_freeze_is_on_rds(lab, cutover):
         rds.close()
 
 
+def test_the_source_stays_read_only_at_its_final_position(lab, cutover):
+    source = lab.connect("onprem_source")
+    try:
+        assert lab.query(source, "SELECT @@global.read_only AS ro")[0]["ro"] == 1
+    finally:
+        source.close()
+
+
 def test_rds_is_writable_and_no_longer_replicates(lab, cutover):
     rds = lab.connect("rds_target")
     try:
-        row = status_row(lab, rds)
-        assert not row or (row.get("Slave_IO_Running") != "Yes" and not row.get("Master_Host")), row
+        status = replica_status(cutover["collections"], rds, as_rds_master_user=True)
+        assert not status["configured"] and status["io_running"] != "Yes", status
         assert lab.query(rds, "SELECT @@global.read_only AS ro")[0]["ro"] == 0
         lab.query(rds, "CREATE DATABASE IF NOT EXISTS d2_cutover_probe")
         lab.query(rds, "CREATE TABLE IF NOT EXISTS d2_cutover_probe.t (id INT PRIMARY KEY)")
@@ -105,9 +160,9 @@ def test_the_way_back_replicates_from_rds(lab, cutover):
     """cutover_to_rds_rollback_replica (on in the lab): the old source follows RDS."""
     root = lab.connect("onprem_source", root=True)
     try:
-        status = lab.query(root, "SHOW SLAVE STATUS")[0]
-        assert status["Slave_IO_Running"] == "Yes" and status["Slave_SQL_Running"] == "Yes", status
-        assert int(status["Master_Port"]) == lab.instances["rds_target"]["port"]
+        status = replica_status(cutover["collections"], root)
+        assert status["io_running"] == "Yes" and status["sql_running"] == "Yes", status
+        assert status["source_port"] == lab.instances["rds_target"]["port"]
         assert lab.query(root, "SELECT @@global.read_only AS ro")[0]["ro"] == 1
         deadline = time.time() + 30
         rows = []
@@ -138,8 +193,10 @@ def setup_after_cutover(lab, cutover):
     """onprem_to_rds.yml again after the cutover, once RDS took writes the old source does not have."""
     root = lab.connect("onprem_source", root=True)
     rds = lab.connect("rds_target")
+    dialect, _status = status_layer(cutover["collections"])
     try:
-        lab.query(root, "STOP SLAVE")  # the way back stops, so the old source misses what follows
+        with root.cursor(pymysql.cursors.DictCursor) as cur:
+            lab.query(root, *dialect.detect(cur).stop_statement())  # the way back stops: the old source misses what follows
         lab.query(rds, "CREATE DATABASE IF NOT EXISTS d2_cutover_probe")
         lab.query(rds, "CREATE TABLE IF NOT EXISTS d2_cutover_probe.t (id INT PRIMARY KEY)")
         lab.query(rds, "INSERT INTO d2_cutover_probe.t VALUES (2)")
@@ -148,7 +205,7 @@ def setup_after_cutover(lab, cutover):
         again = run_playbook(lab, cutover["collections"], "onprem_to_rds.yml")
         after = dict(probe=sorted(r["id"] for r in lab.query(rds, "SELECT id FROM d2_cutover_probe.t")),
                      writes=lab.query(rds, "SELECT COUNT(*) AS n, MAX(id) AS last FROM %s" % TABLE)[0],
-                     status=status_row(lab, rds))
+                     status=replica_status(cutover["collections"], rds, as_rds_master_user=True))
     finally:
         root.close()
         rds.close()
@@ -158,9 +215,9 @@ def setup_after_cutover(lab, cutover):
 def _assert_refusal(run):
     assert run.rc != 0, run
     assert "refusing to load into" in run.output, run
-    assert "not replicating from this source" in run.output, run
+    assert "does not replicate from any source" in run.output, run  # promoted: RDS forgot the source
     assert "d2_cutover_probe (1 table)" in run.output and "loadgen (1 table)" in run.output, run
-    assert "rds_replica_of_source_overwrite: true" in run.output and "do not load it again" in run.output, run
+    assert "rds_replica_of_source_overwrite" in run.output and "do not load it again" in run.output, run
 
 
 def test_setup_after_cutover_refuses(lab, setup_after_cutover):
@@ -177,5 +234,5 @@ def test_setup_after_cutover_in_check_mode_reports_the_refusal(lab, setup_after_
 def test_setup_after_cutover_keeps_the_writes_made_on_rds(setup_after_cutover):
     assert setup_after_cutover["probe"] == [1, 2]  # 2 exists only on RDS: a reload would drop it
     assert setup_after_cutover["writes"] == setup_after_cutover["writes_before"]
-    row = setup_after_cutover["status"]
-    assert not row or not row.get("Master_Host"), row  # and RDS was not pointed back at the source
+    status = setup_after_cutover["status"]
+    assert not status["configured"], status  # and RDS was not pointed back at the source

@@ -1,5 +1,7 @@
 """playbooks/onprem_to_rds.yml on the lab: RDS (rds_target) becomes a replica of onprem_source
 while the load generator writes to the source."""
+import json
+import re
 import time
 from pathlib import Path
 
@@ -42,6 +44,27 @@ def test_preflight_names_the_fix_for_triggers(lab, collections, fresh):
     assert_no_secret(lab, run)
 
 
+def test_check_mode_on_a_fresh_rds_changes_nothing_there(lab, collections, fresh):
+    # RDS does not replicate yet: check mode reads both sides, starts nothing and copies nothing.
+    check = run_playbook(lab, collections, "onprem_to_rds.yml", "--check", "--diff")
+    assert check.rc == 0, check
+    assert "Check mode: would copy" in check.output, check
+    rds = lab.connect("rds_target")
+    try:
+        assert status_row(lab, rds) == {}
+        assert not lab.query(rds, "SHOW DATABASES LIKE 'd2_app'")
+    finally:
+        rds.close()
+    assert_no_secret(lab, check)
+
+
+def custom_stats(run):
+    """The set_stats data of a run (ANSIBLE_SHOW_CUSTOM_STATS), per host."""
+    found = re.search(r"^CUSTOM STATS:[^\n]*\n\s*\S+: (.*)$", run.output, re.M)
+    assert found, run
+    return json.loads(found.group(1))
+
+
 @pytest.fixture(scope="module")
 def replicated(lab, collections, fresh):
     conn = _source(lab)
@@ -54,7 +77,9 @@ def replicated(lab, collections, fresh):
         conn.close()
     lab.labctl("load", "start", "onprem_source")
     time.sleep(2)
-    first = run_playbook(lab, collections, "onprem_to_rds.yml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "1")
+        first = run_playbook(lab, collections, "onprem_to_rds.yml")
     return first
 
 
@@ -75,7 +100,17 @@ def test_first_run_replicates_with_ssl(lab, replicated):
 
 
 def test_lag_is_printed_at_every_poll(replicated):
-    assert "lag 0 s" in replicated.output or "lag 1 s" in replicated.output, replicated
+    # one progress line per read of the replica's status, the last one caught up
+    lines = re.findall(r"\d+s: io=\S+ sql=\S+ lag=(\S+)", replicated.output)
+    assert lines, replicated
+    assert lines[-1] in ("0s", "1s", "2s", "3s", "4s", "5s"), replicated
+
+
+def test_stats_record_the_coordinates_and_the_proof(replicated):
+    stats = custom_stats(replicated)["rds_replica_of_source"]
+    assert stats["copied"] is True, stats
+    assert re.match(r"^\S+\.\d+$", stats["coordinates"]["file"]) and stats["coordinates"]["position"] > 0, stats
+    assert "d2_app.items" in stats["proof"]["proven"] and stats["proof"]["drift"] == [], stats
 
 
 def test_source_is_prepared(lab, replicated):
@@ -110,6 +145,35 @@ def test_check_mode_changes_nothing(lab, collections, replicated):
     assert check.rc == 0, check
     assert check.changed == 0, check
     assert_no_secret(lab, check)
+
+
+def test_deprecated_variable_names_still_work(lab, collections, replicated):
+    # the 0.2 names: a deprecation line each, and they take effect (no proof without checksums)
+    run = run_playbook(lab, collections, "onprem_to_rds.yml", "-e", "rds_replica_of_source_verify_checksums=false",
+                       "-e", "rds_replica_of_source_lag_poll_delay=1", "-e", "rds_replica_of_source_lag_polls=30")
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+    for old, new in (("verify_checksums", "proof"), ("lag_poll_delay", "poll_interval"),
+                     ("lag_polls", "wait_timeout")):
+        assert "DEPRECATED: rds_replica_of_source_%s will be removed in 0.3.0, set rds_replica_of_source_%s" % (
+            old, new) in run.output, run
+    assert "Equal on both sides" not in run.output, run
+    assert_no_secret(lab, run)
+
+
+def test_rows_changed_on_rds_fail_the_proof(lab, collections, replicated):
+    # a row only RDS has, in a table the source does not write: every round differs, the role fails
+    rds = lab.connect("rds_target")
+    try:
+        lab.query(rds, "INSERT INTO d2_app.items VALUES (99, 'only on RDS')")
+        run = run_playbook(lab, collections, "onprem_to_rds.yml")
+    finally:
+        lab.query(rds, "DELETE FROM d2_app.items WHERE id = 99")
+        rds.close()
+    assert run.rc != 0, run
+    assert "differ between the source and RDS while the source did not change them" in run.output, run
+    assert "d2_app.items" in run.output and "round 3" in run.output, run
+    assert_no_secret(lab, run)
 
 
 def test_no_secret_in_first_run(lab, replicated):

@@ -1,5 +1,7 @@
 """playbooks/rds_to_onprem.yml on the lab: onprem_replica becomes a TLS replica of the emulated RDS
-instance rds_source while the load generator writes to the source, and proves it with checksums."""
+instance rds_source while the load generator writes to the source, and proves it with checksums.
+Also: check mode on a fresh replica, the old variable names (deprecated, still working), the overwrite
+guard, and the read_replica strategy (rds_read_replica paused, copied, resumed) under load."""
 import json
 import re
 import time
@@ -7,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from playbook_runner import collections_path, lab_secrets
+from playbook_runner import assert_no_secret, collections_path, lab_secrets
 from playbook_runner import run_playbook as run_named_playbook
 
-SOURCE, REPLICA = "rds_source", "onprem_replica"
+SOURCE, REPLICA, READ_REPLICA = "rds_source", "onprem_replica", "rds_read_replica"
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +29,9 @@ def slave_status(lab, conn):
     return rows[0] if rows else {}
 
 
-def wait_caught_up(lab, timeout=180):
+def wait_caught_up(lab, timeout=180, replica=REPLICA):
     """Wait until the replica has executed everything the source has written (load stopped)."""
-    src, dst = lab.connect(SOURCE, root=True), lab.connect(REPLICA)
+    src, dst = lab.connect(SOURCE, root=True), lab.connect(replica, root=replica != REPLICA)
     try:
         deadline = time.time() + timeout
         while True:
@@ -64,21 +66,46 @@ def first_run(lab, collections):
         lab.query(src, "CREATE VIEW d1_app.named AS SELECT id, name FROM d1_app.items WHERE name IS NOT NULL")
     finally:
         src.close()
+    # Check mode on a replica never set up, with the CA bundle in place (plan and guard run, read
+    # only) and without it (the steps that connect to RDS are skipped): neither changes anything.
+    fresh_checks = [run_playbook(lab, collections, "--check", "--diff")]
+    Path(lab.inventory["all"]["children"]["rds_to_onprem"]["hosts"]["lab_onprem_replica"]
+         ["replica_of_rds_ca_bundle_path"]).unlink(missing_ok=True)
+    fresh_checks.append(run_playbook(lab, collections, "--check", "--diff"))
+    root = lab.connect(REPLICA, root=True)
+    try:
+        fresh_checks[0].status_after = slave_status(lab, root)
+        fresh_checks[0].schemas_after = [r["name"] for r in lab.query(
+            root, "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'd1_app'")]
+    finally:
+        root.close()
     lab.labctl("load", "start", SOURCE)
     try:
         time.sleep(2)
         run = run_playbook(lab, collections, "-v")
     finally:
         stopped = lab.labctl("load", "stop", SOURCE)
-    return run, json.loads(stopped.stdout)
+    return run, json.loads(stopped.stdout), fresh_checks
+
+
+def test_fresh_check_mode_changes_nothing(lab, first_run):
+    with_ca, without_ca = first_run[2]
+    for check in (with_ca, without_ca):
+        assert check.rc == 0, check
+        assert "copying the data with consistent_snapshot (skipped in check mode)" in check.output, check
+        assert_no_secret(lab, check)
+    assert "the CA bundle is not in place yet" in without_ca.output, without_ca
+    assert not with_ca.status_after, with_ca.status_after  # no replication configured
+    assert with_ca.schemas_after == [], with_ca.schemas_after  # nothing copied
 
 
 def test_first_run_succeeds_and_proves_the_copy(first_run):
-    run, _load = first_run
+    run, _load, _check = first_run
     assert run.rc == 0, run
     assert run.changed and run.changed > 0, run
-    assert "with consistent_snapshot (mariadb-dump)" in run.output, run
-    assert re.search(r"seconds_behind_source=\d+", run.output), run
+    assert "with consistent_snapshot (" in run.output, run
+    assert re.search(r"replication starts at \S+:\d+ \(GTID \d+-\d+-\d+\)", run.output), run
+    assert re.search(r"\d+s: io=Yes sql=Yes lag=\d+s executed=", run.output), run  # the wait's progress
     assert "WARNING: objects copied from RDS run as admin@%" in run.output, run
     match = re.search(r"(\d+) tables equal, (\d+) different", run.output)
     assert match and int(match.group(1)) >= 3 and match.group(2) == "0", run
@@ -100,7 +127,7 @@ def test_replica_replicates_over_verified_tls(lab, first_run):
 
 
 def test_every_committed_write_is_on_the_replica(lab, first_run):
-    _run, load = first_run
+    _run, load, _check = first_run
     wait_caught_up(lab)
     committed = {int(line) for line in Path(load["ids_file"]).read_text().split()}
     assert committed, load
@@ -141,8 +168,20 @@ def test_check_mode_changes_nothing(lab, collections, first_run):
     assert check.changed == 0, check
 
 
+def test_old_variable_names_still_work(lab, collections, first_run):
+    """A name of 0.1 still works for one release (mapped to its new name) and prints a deprecation line."""
+    run = run_playbook(lab, collections, "-e", json.dumps({"replica_of_rds_checksum_databases": ["d1_app"],
+                                                           "replica_of_rds_catchup_poll_seconds": 1}))
+    assert run.rc == 0, run
+    assert run.changed == 0, run
+    assert ("[DEPRECATION WARNING] replica_of_rds_checksum_databases is deprecated and stops working in "
+            "mysql_rds.replication 0.3.0: use replica_of_rds_proof_databases.") in run.output, run
+    assert "replica_of_rds_catchup_poll_seconds is deprecated" in run.output, run
+    assert "Proof: 2 of 2 tables equal, none different." in run.output, run  # only d1_app's tables
+
+
 def test_no_secret_in_the_output(lab, first_run):
-    run, _load = first_run
+    run, _load, _check = first_run
     leaked = [secret[:3] + "..." for secret in lab_secrets(lab) if secret in run.output]
     assert not leaked, leaked
 
@@ -209,11 +248,12 @@ def reset_by_hand(lab, collections, first_run):
 
 
 def _assert_refusal(run):
+    """The refusal of rds_load_dump's guard (the role runs it in check mode before any change)."""
     assert run.rc != 0, run
-    assert "Refusing to copy into" in run.output, run
-    assert "is not replicating from" in run.output, run
+    assert "refusing to load into" in run.output, run
+    assert "it does not replicate from any source" in run.output, run
     assert "d1_app (2 tables, 1 view)" in run.output, run
-    assert "replica_of_rds_overwrite=true" in run.output and "do not copy into it" in run.output, run
+    assert "replica_of_rds_overwrite" in run.output and "do not load it again" in run.output, run
 
 
 def test_reset_replica_refuses_the_reload(reset_by_hand):
@@ -239,3 +279,45 @@ def test_reset_replica_reloads_with_overwrite(lab, reset_by_hand):
     leaked = [secret[:3] + "..." for secret in lab_secrets(lab)
               if any(secret in reset_by_hand[key].output for key in ("check", "refused", "reloaded"))]
     assert not leaked, leaked
+
+
+@pytest.fixture(scope="module")
+def read_replica_run(lab, collections, reset_by_hand):
+    """A reload with the read_replica strategy while the load generator writes to the source."""
+    lab.labctl("load", "start", SOURCE)
+    try:
+        time.sleep(2)
+        run = run_playbook(lab, collections, "-v", "-e", "replica_of_rds_snapshot_strategy=read_replica",
+                           "-e", "replica_of_rds_force_reload=true")
+    finally:
+        stopped = lab.labctl("load", "stop", SOURCE)
+    return run, json.loads(stopped.stdout)
+
+
+def test_read_replica_strategy_copies_the_paused_read_replica(lab, read_replica_run):
+    run, _load = read_replica_run
+    assert run.rc == 0, run
+    assert "with read_replica (" in run.output, run
+    assert re.search(r"replication starts at \S+:\d+ \(GTID \d+-\d+-\d+\)", run.output), run
+    match = re.search(r"(\d+) tables equal, (\d+) different", run.output)
+    assert match and int(match.group(1)) >= 3 and match.group(2) == "0", run
+    assert_no_secret(lab, run)
+
+
+def test_read_replica_is_resumed(lab, read_replica_run):
+    row = wait_caught_up(lab, replica=READ_REPLICA)
+    assert row["Slave_IO_Running"] == "Yes" and row["Slave_SQL_Running"] == "Yes", row
+
+
+def test_read_replica_copy_lost_no_committed_write(lab, read_replica_run):
+    _run, load = read_replica_run
+    wait_caught_up(lab)
+    committed = {int(line) for line in Path(load["ids_file"]).read_text().split()}
+    assert committed, load
+    dst = lab.connect(REPLICA)
+    try:
+        on_replica = {r["id"] for r in lab.query(dst, "SELECT id FROM loadgen.writes")}
+    finally:
+        dst.close()
+    missing = sorted(committed - on_replica)
+    assert not missing, "%d committed ids missing on the replica, first %s" % (len(missing), missing[:10])

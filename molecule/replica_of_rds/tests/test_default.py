@@ -44,7 +44,8 @@ def test_replica_server_is_up(host):
 
 def test_dropin_present(host):
     data = lab_vars()
-    dropin = host.file(os.path.join(data["replica_of_rds_config_dir"], "60-replica-of-rds.cnf"))
+    name = data.get("replica_of_rds_config_file", "60-replica-of-rds.cnf")
+    dropin = host.file(os.path.join(data["replica_of_rds_config_dir"], name))
     assert dropin.exists
     text = dropin.content_string
     assert "server_id = %s" % data["replica_of_rds_server_id"] in text

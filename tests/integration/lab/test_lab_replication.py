@@ -118,8 +118,10 @@ def test_null_retention_purges_and_replica_gets_1236(lab, retention):
     retention.null_window(2)
     assert wait_until(lambda: old not in retention.logs(), timeout=20), retention.logs()
 
-    # a replica asking for the purged file gets the real error
-    rep = lab.connect("onprem_replica", root=True)
+    # a replica asking for the purged file gets the real error. onprem_source never replicates
+    # from rds_source (onprem_replica may, after other tests: MariaDB refuses a second connection
+    # to the same source), so the named connection cannot conflict with what other tests left.
+    rep = lab.connect("onprem_source", root=True)
     conn = "labtest_retention"
     src = lab.instances["rds_source"]
     try:

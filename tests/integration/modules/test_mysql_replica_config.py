@@ -33,7 +33,7 @@ def env(lab, repl_password):
     source_info = lab.instances[SOURCE]
     args = dict(login(lab, REPLICA), source_host=source_info['host'], source_port=source_info['port'],
                 source_user=USER, source_password=repl_password, source_log_file=master['File'],
-                source_log_pos=int(master['Position']), ssl_ca=str(lab.tls_dir / 'ca.pem'), read_only=True)
+                source_log_pos=int(master['Position']), source_ssl_ca=str(lab.tls_dir / 'ca.pem'), read_only=True)
     yield dict(args=args, source=source, replica=replica, lab=lab, password=repl_password)
     reset_replica(replica)
     sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
@@ -107,6 +107,39 @@ def test_started_applies_only_the_difference(env):
     assert run_module('mysql_replica_config', env['args']).changed is False
 
 
+def configured_source_only(args):
+    """Login options (and read_only) only: state=started/stopped then act on the configured source."""
+    return dict((name, value) for name, value in args.items() if not name.startswith('source_'))
+
+
+def test_stopped_and_started_without_source_options(env):
+    args = configured_source_only(env['args'])
+    run = run_module('mysql_replica_config', dict(args, state='stopped'))
+    assert not run.failed, run
+    assert run.changed is True and run.result['queries'] == ['STOP SLAVE']
+    run = run_module('mysql_replica_config', dict(args, state='started', wait=True, wait_timeout=120))
+    assert not run.failed, run
+    assert run.changed is True and run.result['queries'] == ['START SLAVE']
+    assert run_module('mysql_replica_config', args).changed is False
+
+
+def test_login_aliases_and_no_option_file(env, tmp_path):
+    """community.mysql's login names: ssl_ca is the login's CA now; config_file '' reads no file."""
+    broken = tmp_path / 'broken.cnf'
+    broken.write_text('[client]\nuser=nobody\npassword=wrong\n')
+    args = dict(env['args'], ssl_ca=env['args']['ca_cert'], config_file='')
+    del args['ca_cert']
+    run = run_module('mysql_replica_config', args)
+    assert not run.failed, run
+    assert run.changed is False
+    # an unreadable option file given explicitly is an error; '' is no file at all
+    del args['login_user'], args['login_password']
+    run = run_module('mysql_replica_config', dict(args, config_file=str(broken)))
+    assert run.failed and '1045' in run.result['msg']
+    run = run_module('mysql_replica_config', args)
+    assert run.failed and 'nobody' not in run.result['msg']
+
+
 def test_stopped_then_started(env):
     run = run_module('mysql_replica_config', dict(env['args'], state='stopped'))
     assert not run.failed, run
@@ -115,6 +148,11 @@ def test_stopped_then_started(env):
     assert run_module('mysql_replica_config', dict(env['args'], state='stopped')).changed is False
     run = run_module('mysql_replica_config', dict(env['args'], wait=True, wait_timeout=120))
     assert run.changed is True and run.result['status']['sql_running'] == 'Yes', run
+
+
+def test_coordinates_and_file_position_together_are_refused(env):
+    run = run_module('mysql_replica_config', dict(env['args'], source_coordinates=dict(file='x.1', position=4)))
+    assert run.failed and 'mutually exclusive' in run.result['msg']
 
 
 def test_gtid_and_file_position_together_are_refused(env):
@@ -165,9 +203,11 @@ def test_unknown_binlog_file_fails_with_the_fix(env):
 
 
 def test_gtid_start_point_recovers_a_broken_replica(env):
-    """After the purge above: repoint by an explicit MariaDB GTID (gtid_slave_pos + slave_pos)."""
+    """After the purge above: repoint by the MariaDB GTID of the coordinates (gtid_slave_pos + slave_pos)."""
+    master = sql(env['source'], 'SHOW MASTER STATUS')[0]
     gtid = sql(env['source'], 'SELECT @@gtid_binlog_pos AS pos')[0]['pos']
-    args = dict(env['args'], source_gtid=gtid, force=True, wait=True, wait_timeout=120)
+    args = dict(env['args'], source_coordinates=dict(file=master['File'], position=int(master['Position']), gtid=gtid),
+                source_use_gtid=True, force=True, wait=True, wait_timeout=120)
     del args['source_log_file'], args['source_log_pos']
     run = run_module('mysql_replica_config', args)
     assert not run.failed, run
@@ -178,6 +218,7 @@ def test_gtid_start_point_recovers_a_broken_replica(env):
     del args['force']
     assert run_module('mysql_replica_config', args).changed is False
     # current_pos/slave_pos are modes, compared like any other setting
+    del args['source_coordinates'], args['source_use_gtid']
     assert run_module('mysql_replica_config', dict(args, source_gtid='slave_pos')).changed is False
 
 
@@ -187,3 +228,5 @@ def test_absent_forgets_the_source(env):
     assert run.changed is True
     assert slave_status(env['replica']) is None
     assert run_module('mysql_replica_config', dict(env['args'], state='absent')).changed is False
+    run = run_module('mysql_replica_config', dict(configured_source_only(env['args']), state='started'))
+    assert run.failed and 'no source is configured' in run.result['msg']

@@ -30,8 +30,8 @@ def env(lab, repl_password):
     master = prepare_source(source, USER, repl_password, DB)
     info = lab.instances[SOURCE]
     args = dict(login(lab, TARGET), source_host=info['host'], source_port=info['port'], source_user=USER,
-                source_password=repl_password, source_log_file=master['File'],
-                source_log_pos=int(master['Position']))
+                source_password=repl_password, source_ssl=True,
+                source_coordinates=dict(file=master['File'], position=int(master['Position']), gtid=''))
     yield dict(args=args, source=source, target=target, lab=lab, password=repl_password)
     reset_target(target)
     sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
@@ -43,7 +43,8 @@ def test_check_mode_changes_nothing(env):
     run = run_module('rds_external_master', env['args'], check=True, diff=True)
     assert not run.failed, run
     assert run.changed is True
-    assert [call.split('(')[0] for call in run.result['procedures']] == [
+    assert run.result['procedures'] == run.result['queries']  # deprecated name, same list
+    assert [call.split('(')[0] for call in run.result['queries']] == [
         'CALL mysql.rds_set_external_master', 'CALL mysql.rds_start_replication']
     assert slave_status(env['target']) is None
     assert_no_secret(run, env['password'])
@@ -53,7 +54,7 @@ def test_configures_and_replicates(env):
     run = run_module('rds_external_master', dict(env['args'], wait=True, wait_timeout=120), diff=True, verbose=True)
     assert not run.failed, run
     assert run.changed is True
-    assert "'********'" in run.result['procedures'][0]
+    assert "'********'" in run.result['queries'][0]
     status = run.result['status']
     assert (status['io_running'], status['sql_running']) == ('Yes', 'Yes')
     assert status['ssl_allowed'] is True
@@ -68,39 +69,69 @@ def test_configures_and_replicates(env):
 def test_second_run_is_unchanged(env):
     run = run_module('rds_external_master', env['args'])
     assert not run.failed, run
-    assert run.changed is False and run.result['procedures'] == []
+    assert run.changed is False and run.result['queries'] == []
 
 
 def test_present_refuses_to_repoint_a_running_replica(env):
-    run = run_module('rds_external_master', dict(env['args'], state='present', ssl=False))
+    run = run_module('rds_external_master', dict(env['args'], state='present', source_ssl=False))
     assert run.failed
     assert 'force=true' in run.result['msg'] and 'state=started' in run.result['msg']
     assert slave_status(env['target'])['Master_SSL_Allowed'] == 'Yes'
+
+
+def configured_source_only(args):
+    """The login options only: state=started/stopped then act on the configured source."""
+    return dict((name, value) for name, value in args.items() if not name.startswith('source_'))
 
 
 def test_stopped_and_started(env):
     run = run_module('rds_external_master', dict(env['args'], state='stopped'), diff=True)
     assert not run.failed, run
     assert run.changed is True
-    assert run.result['procedures'] == ['CALL mysql.rds_stop_replication()']
+    assert run.result['queries'] == ['CALL mysql.rds_stop_replication()']
     assert slave_status(env['target'])['Slave_IO_Running'] == 'No'
     assert run_module('rds_external_master', dict(env['args'], state='stopped')).changed is False
     run = run_module('rds_external_master', dict(env['args'], state='present'))
     assert run.changed is False  # present leaves a stopped replica stopped
     sql(env['source'], "INSERT INTO %s.t VALUES (5, 'e')" % DB)
     run = run_module('rds_external_master', dict(env['args'], wait=True, wait_timeout=120))
-    assert run.changed is True and run.result['procedures'] == ['CALL mysql.rds_start_replication()'], run
+    assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_start_replication()'], run
     assert wait_until(lambda: row_count(env['target'], DB) == 5, timeout=60)
 
 
-def test_gtid_and_file_position_together_are_refused(env):
+def test_stopped_and_started_without_source_options(env):
+    args = configured_source_only(env['args'])
+    run = run_module('rds_external_master', dict(args, state='stopped'))
+    assert not run.failed, run
+    assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_stop_replication()']
+    assert slave_status(env['target'])['Slave_SQL_Running'] == 'No'
+    sql(env['source'], "INSERT INTO %s.t VALUES (50, 'x')" % DB)
+    run = run_module('rds_external_master', dict(args, state='started', wait=True, wait_timeout=120))
+    assert not run.failed, run
+    assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_start_replication()']
+    assert wait_until(lambda: row_count(env['target'], DB) == 6, timeout=60)
+    sql(env['source'], 'DELETE FROM %s.t WHERE id = 50' % DB)
+    assert wait_until(lambda: row_count(env['target'], DB) == 5, timeout=60)
+    assert run_module('rds_external_master', args).changed is False
+
+
+def test_deprecated_ssl_alias_still_works(env):
+    args = dict(env['args'], ssl=True)
+    del args['source_ssl']
+    run = run_module('rds_external_master', args)
+    assert not run.failed, run
+    assert run.changed is False
+    assert 'ssl' in run.output and 'deprecated' in run.output.lower()
+
+
+def test_gtid_and_coordinates_together_are_refused(env):
     run = run_module('rds_external_master', dict(env['args'], source_gtid='0-13404-1'))
     assert run.failed and 'mutually exclusive' in run.result['msg']
 
 
 def test_procedure_missing_on_this_engine(env):
     args = dict(env['args'], source_auto_position=True, force=True)
-    del args['source_log_file'], args['source_log_pos']
+    del args['source_coordinates']
     run = run_module('rds_external_master', args)
     assert run.failed
     assert 'source_gtid' in run.result['msg']
@@ -124,20 +155,22 @@ def test_wrong_replication_password_fails_with_the_fix(env):
 
 def test_purged_binlog_fails_with_the_fix(env):
     old_file = purge_binlogs_before_current(env['source'])
-    run = run_module('rds_external_master', dict(env['args'], source_log_file=old_file, source_log_pos=4,
+    run = run_module('rds_external_master', dict(env['args'], source_coordinates=dict(file=old_file, position=4),
                                                  force=True))
     assert run.failed
     assert '1236' in run.result['msg'] and 'binlog retention' in run.result['msg']
 
 
 def test_gtid_start_point_recovers_a_broken_replica(env):
-    """After the purge above: repoint by MariaDB GTID (rds_set_external_master_gtid) and catch up."""
+    """After the purge above: repoint by the MariaDB GTID of the coordinates (rds_set_external_master_gtid)."""
+    master = sql(env['source'], 'SHOW MASTER STATUS')[0]
     gtid = sql(env['source'], 'SELECT @@gtid_binlog_pos AS pos')[0]['pos']
-    args = dict(env['args'], source_gtid=gtid, force=True, wait=True, wait_timeout=120)
-    del args['source_log_file'], args['source_log_pos']
+    coordinates = dict(file=master['File'], position=int(master['Position']), gtid=gtid)
+    args = dict(env['args'], source_coordinates=coordinates, source_use_gtid=True, force=True, wait=True,
+                wait_timeout=120)
     run = run_module('rds_external_master', args)
     assert not run.failed, run
-    assert run.result['procedures'][1].startswith('CALL mysql.rds_set_external_master_gtid(')
+    assert run.result['queries'][1].startswith('CALL mysql.rds_set_external_master_gtid(')
     assert run.result['status']['using_gtid'] == 'slave_pos'
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
     assert wait_until(lambda: row_count(env['target'], DB) == 6, timeout=60)
@@ -149,6 +182,31 @@ def test_absent_resets(env):
     run = run_module('rds_external_master', dict(env['args'], state='absent'), diff=True)
     assert not run.failed, run
     assert run.changed is True
-    assert run.result['procedures'] == ['CALL mysql.rds_reset_external_master()']
+    assert run.result['queries'] == ['CALL mysql.rds_reset_external_master()']
     assert slave_status(env['target']) is None
     assert run_module('rds_external_master', dict(env['args'], state='absent')).changed is False
+
+
+def test_stopped_without_a_configured_source_fails_clearly(env):
+    run = run_module('rds_external_master', dict(configured_source_only(env['args']), state='stopped'))
+    assert run.failed and 'no source is configured' in run.result['msg'] and 'state=absent' in run.result['msg']
+    assert run.result['changed'] is False and run.result['queries'] == []
+
+
+def test_pause_and_resume_an_rds_read_replica(lab):
+    """An RDS-managed read replica: its master user may only call the stop/start procedures."""
+    args = login(lab, 'rds_read_replica')
+    root = lab.connect('rds_read_replica', root=True)
+    try:
+        run = run_module('rds_external_master', dict(args, state='stopped'))
+        assert not run.failed, run
+        assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_stop_replication()']
+        assert run.result['status']['source_host'] and run.result['after']['state'] == 'stopped'
+        assert slave_status(root)['Slave_SQL_Running'] == 'No'
+        assert run_module('rds_external_master', dict(args, state='stopped')).changed is False
+    finally:
+        run = run_module('rds_external_master', dict(args, state='started', wait=True, wait_timeout=120))
+        root.close()
+    assert not run.failed, run
+    assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_start_replication()']
+    assert (run.result['status']['io_running'], run.result['status']['sql_running']) == ('Yes', 'Yes')

@@ -241,8 +241,8 @@ def env(lab, repl_password):
     sql(source_root, 'SET SESSION sql_log_bin = 1')
     create_source_schema(source)
     info = lab.instances[SOURCE]
-    source_args = dict(source_host=info['host'], source_port=info['port'], source_user=info['admin_user'],
-                       source_password=info['admin_password'], source_ca_cert=str(lab.tls_dir / 'ca.pem'),
+    source_args = dict(source_login=dict(login_host=info['host'], login_port=info['port'], login_user=info['admin_user'],
+                                         login_password=info['admin_password'], ca_cert=str(lab.tls_dir / 'ca.pem')),
                        databases=[DB])
     secrets = [info['admin_password'], lab.instances[TARGET]['admin_password'],
                lab.instances[REPLICA]['admin_password'], repl_password]
@@ -304,15 +304,16 @@ def test_parallel_copy_is_consistent_under_writes(env, target, lab):
         assert run.result['streams'] == 3, run
         assert 0 < run.result['lock_seconds'] < 5, run
         coords = run.result['coordinates']
-        assert coords.get('log_file') and coords.get('log_pos') and coords.get('gtid'), run
+        assert sorted(coords) == ['file', 'gtid', 'position'], run
+        assert coords['file'] and coords['position'] and coords['gtid'], run
         assert run.result['databases'] == [DB]
         assert run.result['definers_changed'] >= 3, run  # trigger, view, procedure: DEFINER stripped
         # the GTID returned belongs to the same binlog position
-        at_pos = sql(source_root, 'SELECT BINLOG_GTID_POS(%s, %s) AS g', [coords['log_file'], coords['log_pos']])[0]['g']
+        at_pos = sql(source_root, 'SELECT BINLOG_GTID_POS(%s, %s) AS g', [coords['file'], coords['position']])[0]['g']
         assert sorted(at_pos.split(',')) == sorted(coords['gtid'].split(',')), (at_pos, coords)
 
         # replicate from the returned position while the writer goes on
-        start_replication(lab, env['password'], coords['log_file'], coords['log_pos'])
+        start_replication(lab, env['password'], coords['file'], coords['position'])
         time.sleep(3)
     finally:
         writer.finish()
@@ -352,7 +353,7 @@ def test_a_dominant_table_is_copied_in_key_ranges(env, target, lab):
         assert 't_big' in ranged and max(ranged.count(name) for name in ranged) >= 2, run.result['dump_commands']
         assert run.result['streams'] <= 8, run
         coords = run.result['coordinates']
-        start_replication(lab, env['password'], coords['log_file'], coords['log_pos'])
+        start_replication(lab, env['password'], coords['file'], coords['position'])
         time.sleep(2)
     finally:
         writer.finish()
@@ -384,7 +385,7 @@ def test_a_later_start_position_is_caught(env, target, lab):
     try:
         writer.wait_for(150)
         late = master_position(source_root)
-        assert late > (coords['log_file'], int(coords['log_pos']))
+        assert late > (coords['file'], int(coords['position']))
         start_replication(lab, env['password'], *late)
         time.sleep(1)
     finally:

@@ -71,6 +71,35 @@ def test_missing_explicit_config_file_is_an_error():
         connection_params(params(config_file='/nonexistent/explicit.cnf'))
 
 
+def test_empty_config_file_reads_no_option_file(tmp_path, monkeypatch):
+    home_cnf = tmp_path / 'home.cnf'
+    home_cnf.write_text('[client]\nuser=fromhome\npassword=fromhome\nsocket=/run/home.sock\n')
+    monkeypatch.setattr(connection, 'DEFAULT_CONFIG_FILE', str(home_cnf))
+    # the default file is read when config_file is the default or omitted (None)...
+    assert connection_params(params(config_file=str(home_cnf)))['user'] == 'fromhome'
+    assert connection_params(params(config_file=None))['user'] == 'fromhome'
+    # ...and not at all with '' (community.mysql's way to turn it off)
+    kwargs = connection_params(params(config_file='', login_host='db1', login_user='dba'))
+    assert (kwargs['user'], kwargs['password'], kwargs['host']) == ('dba', '', 'db1')
+    assert 'unix_socket' not in kwargs
+
+
+@pytest.mark.parametrize('alias, option', [
+    ('ssl_ca', 'ca_cert'), ('ssl_ca_cert', 'ca_cert'), ('ssl_cert', 'client_cert'), ('ssl_cert_file', 'client_cert'),
+    ('ssl_key', 'client_key'), ('ssl_key_file', 'client_key'),
+])
+def test_tls_aliases_as_community_mysql(tmp_path, alias, option):
+    from ansible.module_utils.basic import AnsibleModule
+    from ansible.module_utils.testing import patch_module_args
+    pem = tmp_path / 'x.pem'
+    pem.write_text('x')
+    with patch_module_args({alias: str(pem), 'config_file': ''}):
+        module = AnsibleModule(argument_spec=connection_argument_spec())
+    assert module.params[option] == str(pem)
+    assert module.params['config_file'] == ''
+    assert alias in connection_argument_spec()[option]['aliases']
+
+
 def test_missing_default_config_file_is_ignored():
     assert read_client_options(NO_FILE) == {}
     assert connection_params(params(login_user='dba'))['user'] == 'dba'
@@ -146,6 +175,14 @@ def test_run_returns_rows_and_drains_result_sets():
     assert cursor.sets == []  # every result set consumed
 
 
+def test_run_sends_a_statement_without_params_as_is():
+    bare, with_params = FakeCursor(), FakeCursor()
+    run(bare, "SHOW STATUS LIKE 'binlog_snapshot_%'", [])
+    run(with_params, 'SELECT %s', [1])
+    assert bare.executed == [("SHOW STATUS LIKE 'binlog_snapshot_%'", None)]
+    assert with_params.executed == [('SELECT %s', [1])]
+
+
 def test_run_masks_secrets_in_errors():
     cursor = FakeCursor(fail=OperationalError(1045, 'Access denied'))
     with pytest.raises(SqlError) as caught:
@@ -162,3 +199,30 @@ def test_render_query_masks_by_value():
 
 def test_render_query_escapes_quotes_and_nulls():
     assert render_query('CALL p(%s, %s)', ["o'k", None]) == "CALL p('o\\'k', NULL)"
+
+
+@pytest.mark.parametrize('errno, text, fix', [
+    (2026, 'SSL connection error: certificate verify failed', 'source_ssl_ca'),
+    (2061, 'Authentication plugin caching_sha2_password reported error: needs a secure connection',
+     'source_ssl=true'),
+    (3159, 'Connections using insecure transport are prohibited', 'source_ssl=true'),
+])
+def test_replication_hints_name_the_channel_options(errno, text, fix):
+    from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import hint_for
+    assert fix in hint_for(errno, text, replication=True)
+    assert 'source_ssl' not in (hint_for(errno, text) or '')  # our own login: the login options
+
+
+def test_doc_fragments_document_the_connection_options(monkeypatch):
+    """The connection fragment and the source_login fragment's sub-options match the spec."""
+    monkeypatch.setattr(connection, 'DEFAULT_CONFIG_FILE', '~/.my.cnf')  # the real default, not the fixture's
+    import yaml
+    from ansible_collections.mysql_rds.replication.plugins.doc_fragments import connection as connection_doc
+    from ansible_collections.mysql_rds.replication.plugins.doc_fragments import source_login
+    from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules.docs_spec import mismatches
+    spec = connection_argument_spec()
+    options = yaml.safe_load(connection_doc.ModuleDocFragment.DOCUMENTATION)['options']
+    assert mismatches(spec, options) == []
+    login = yaml.safe_load(source_login.ModuleDocFragment.DOCUMENTATION)['options']['source_login']
+    assert login['type'] == 'dict'
+    assert mismatches(spec, login['suboptions']) == []

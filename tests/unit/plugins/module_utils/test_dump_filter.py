@@ -49,7 +49,8 @@ def run_filter(data, **kwargs):
 
 def test_mariadb_coordinates_are_read():
     dump_filter, _out = run_filter(MARIADB_DUMP)
-    assert dump_filter.coordinates == dict(log_file='mysql-bin.000007', log_pos=1968, gtid='0-13604-42')
+    assert dump_filter.coordinates == dict(file='mysql-bin.000007', position=1968, gtid='0-13604-42')
+    assert dump_filter.snapshot_open
 
 
 def test_definers_are_stripped_everywhere_but_in_data():
@@ -85,8 +86,7 @@ def test_mysql_super_only_statements_are_dropped():
     assert 'SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN;' in text, 'reading sql_log_bin is harmless'
     assert 'CREATE TABLE `t`' in text
     assert len(dump_filter.dropped) == 6
-    assert dump_filter.coordinates['log_file'] == 'binlog.000002'
-    assert dump_filter.coordinates['log_pos'] == 157
+    assert dump_filter.coordinates == dict(file='binlog.000002', position=157, gtid='')
 
 
 def test_data_lines_are_never_touched():
@@ -113,3 +113,20 @@ def test_rewrite_needs_a_user():
         DumpFilter(definer='rewrite')
     with pytest.raises(ValueError):
         DumpFilter(definer='bogus')
+
+
+def test_the_snapshot_is_open_at_the_position_or_at_the_body():
+    header = b"-- MariaDB dump 10.19\n--\n-- Host: localhost    Database: shop\n/*!40101 SET NAMES utf8mb4 */;\n"
+    dump_filter = DumpFilter()
+    for line in io.BytesIO(header):
+        dump_filter.line(line)
+    assert not dump_filter.snapshot_open
+    dump_filter.line(b'-- Current Database: `shop`\n')
+    assert dump_filter.snapshot_open
+    assert dump_filter.coordinates == dict(file=None, position=None, gtid='')  # a dump asked for none
+
+
+def test_a_comment_line_inside_rows_is_data():
+    dump = b"INSERT INTO `t` VALUES\n(1,'a'),\n-- Current Database: `x`\n(2,'b');\n"
+    dump_filter, out = run_filter(dump)
+    assert out == dump and not dump_filter.snapshot_open

@@ -73,3 +73,76 @@ def test_string_values_are_quoted():
     cursor = Cursor(dict(binlog_format='MIXED'))
     load_settings.apply(cursor, dict(binlog_format="RO'W"))
     assert cursor.statements[-1] == "SET GLOBAL binlog_format = 'RO\\'W'"
+
+
+class Exit(Exception):
+    pass
+
+
+class Module(object):
+    def __init__(self, wanted, check_mode=False):
+        self.params = dict(target_load_settings=wanted)
+        self.check_mode = check_mode
+        self.warnings = []
+        self.failed = None
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+    def fail_json(self, **result):
+        self.failed = result
+        raise Exit()
+
+
+class Connection(object):
+    def __init__(self, cursor):
+        self._cursor = cursor
+        self.closed = False
+
+    def cursor(self):
+        return self._cursor
+
+    def close(self):
+        self.closed = True
+
+
+def test_load_settings_set_then_put_back_and_report_the_statements():
+    cursor = Cursor(dict(innodb_flush_log_at_trx_commit=1))
+    conn = Connection(cursor)
+    settings = load_settings.LoadSettings(Module(dict(innodb_flush_log_at_trx_commit=2, nope=1)), lambda: conn, 'h:1')
+    settings.set()
+    assert cursor.values['innodb_flush_log_at_trx_commit'] == '2'
+    settings.put_back()
+    assert cursor.values['innodb_flush_log_at_trx_commit'] == '1' and conn.closed
+    assert settings.set_queries == ['SET GLOBAL innodb_flush_log_at_trx_commit = 2']
+    assert settings.restore_queries == ['SET GLOBAL innodb_flush_log_at_trx_commit = 1']
+    assert settings.report() == [dict(name='innodb_flush_log_at_trx_commit', old=1, new=2)]
+    assert settings.module.warnings == ['target_load_settings: nope: not a variable of this server, left alone']
+
+
+def test_load_settings_in_check_mode_only_read():
+    cursor = Cursor(dict(innodb_flush_log_at_trx_commit=1))
+    conn = Connection(cursor)
+    settings = load_settings.LoadSettings(Module(dict(innodb_flush_log_at_trx_commit=2), check_mode=True),
+                                          lambda: conn, 'h:1')
+    settings.set()
+    settings.put_back()
+    assert not any(sql.startswith('SET') for sql in cursor.statements) and conn.closed
+    assert settings.set_queries == ['SET GLOBAL innodb_flush_log_at_trx_commit = 2']
+    assert settings.restore_queries == ['SET GLOBAL innodb_flush_log_at_trx_commit = 1']
+
+
+def test_load_settings_without_settings_connect_to_nothing():
+    settings = load_settings.LoadSettings(Module({}), lambda: pytest.fail('connected'), 'h:1')
+    settings.set()
+    settings.put_back()
+    assert settings.report() == [] and settings.set_queries == []
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_load_settings_bad_names_fail_the_module(check_mode):
+    conn = Connection(Cursor({}))
+    module = Module({'a b': 1}, check_mode=check_mode)
+    with pytest.raises(Exit):
+        load_settings.LoadSettings(module, lambda: conn, 'h:1').set()
+    assert 'not a server variable name' in module.failed['msg'] and conn.closed

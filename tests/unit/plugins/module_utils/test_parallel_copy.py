@@ -39,12 +39,12 @@ def test_tables_sql_has_one_placeholder_per_schema():
 
 
 def test_earliest_coordinates():
-    coords = [dict(log_file='bin.000002', log_pos=4, gtid='0-1-9'), dict(log_file='bin.000001', log_pos=900, gtid='0-1-7'),
-              dict(log_file='bin.000001', log_pos=120, gtid='0-1-5')]
-    assert pc.earliest(coords)['gtid'] == '0-1-5'
-    assert pc.earliest([dict(log_file=None, log_pos=None, gtid=None)]) is None
-    past_six_digits = [dict(log_file='bin.1000000', log_pos=4), dict(log_file='bin.999999', log_pos=900)]
-    assert pc.earliest(past_six_digits)['log_file'] == 'bin.999999'
+    coords = [dict(file='bin.000002', position=4, gtid='0-1-9'), dict(file='bin.000001', position=900, gtid='0-1-7'),
+              dict(file='bin.000001', position=120, gtid='0-1-5')]
+    assert pc.earliest(coords) == dict(file='bin.000001', position=120, gtid='0-1-5')
+    assert pc.earliest([dict(file=None, position=None, gtid='')]) is None
+    past_six_digits = [dict(file='bin.1000000', position=4), dict(file='bin.999999', position=900)]
+    assert pc.earliest(past_six_digits)['file'] == 'bin.999999'
 
 
 def test_part_paths():
@@ -79,7 +79,18 @@ def test_the_lock_is_released_once_every_snapshot_is_open_and_before_the_rows_en
     held = pc.run_streams(streams, release=release, open_timeout=20)
     assert released == [True] and 0 <= held < 0.5
     assert all(s.result.producer_rc == 0 and s.result.consumer_rc == 0 for s in streams)
-    assert all(s.dump_filter.coordinates['log_pos'] == 77 for s in streams)
+    assert all(s.dump_filter.coordinates['position'] == 77 for s in streams)
+
+
+def test_without_coordinates_the_first_body_line_opens_the_snapshot():
+    # read_coordinates=false: the header has no position, the body's first comment says the snapshot is open
+    gate = threading.Event()
+    producer = ('import sys, time; sys.stdout.buffer.write(b"-- MariaDB dump\\n--\\n-- Current Database: `x`\\n"); '
+                'sys.stdout.flush(); time.sleep(0.5); sys.stdout.buffer.write(b"INSERT INTO t VALUES (1);\\n")')
+    streams = [stream('data stream 1', producer)]
+    held = pc.run_streams(streams, release=gate.set, open_timeout=20)
+    assert gate.is_set() and 0 <= held < 0.5
+    assert streams[0].dump_filter.coordinates['file'] is None and streams[0].result.written > 0
 
 
 def test_a_snapshot_that_does_not_open_ends_every_stream_and_releases_the_lock():

@@ -29,7 +29,9 @@ def test_good_input_has_no_problem():
     (dict(source_log_pos=None), ro.coordinate_problems, 'go together'),
     (dict(source_log_file=None), ro.coordinate_problems, 'go together'),
     (dict(source_log_pos=3), ro.coordinate_problems, 'must be 4 or more'),
-    (dict(source_host=None), ro.required_problems, 'source_host is required with state=started'),
+    (dict(source_host=None), ro.required_problems, 'source_host and source_user go together'),
+    (dict(source_host=None, source_user=None), ro.required_problems, 'needs source_host and source_user'),
+    (dict(state='present', source_host=None), ro.required_problems, 'source_host is required with state=present'),
     (dict(state='present', source_user=''), ro.required_problems, 'source_user is required with state=present'),
     (dict(delay=-1), ro.limit_problems, 'between 0 and 86400'),
     (dict(delay=86401), ro.limit_problems, 'between 0 and 86400'),
@@ -39,9 +41,96 @@ def test_problems(overrides, check, words):
     assert any(words in problem for problem in check(params(**overrides)))
 
 
-def test_stopped_and_absent_need_no_source():
-    for state in ('stopped', 'absent'):
-        assert ro.required_problems(params(state=state, source_host=None, source_user=None)) == []
+def test_started_stopped_and_absent_need_no_source():
+    for state in ('started', 'stopped', 'absent'):
+        assert ro.required_problems(params(state=state, source_host=None, source_user=None, source_log_file=None,
+                                           source_log_pos=None)) == []
+
+
+class FakeDialect(object):
+    def __init__(self, mariadb):
+        self.is_mariadb = mariadb
+        self.name = 'MariaDB 10.11' if mariadb else 'MySQL 8.0'
+
+
+COORDS = dict(file='mysql-bin.000003', position=1234, gtid='0-1-9')
+
+
+@pytest.mark.parametrize('mariadb, use_gtid, expected', [
+    (True, False, dict(source_log_file='mysql-bin.000003', source_log_pos=1234, source_gtid=None,
+                       source_auto_position=False)),
+    (False, False, dict(source_log_file='mysql-bin.000003', source_log_pos=1234, source_gtid=None,
+                        source_auto_position=False)),
+    (True, True, dict(source_log_file=None, source_log_pos=None, source_gtid='0-1-9', source_auto_position=False)),
+    (False, True, dict(source_log_file=None, source_log_pos=None, source_gtid=None, source_auto_position=True)),
+])
+def test_resolve_start_point(mariadb, use_gtid, expected):
+    given = params(source_log_file=None, source_log_pos=None, source_coordinates=dict(COORDS),
+                   source_use_gtid=use_gtid)
+    assert ro.coordinate_problems(given) == []
+    flat = ro.resolve_start_point(FakeDialect(mariadb), given)
+    assert dict((key, flat.get(key)) for key in expected) == expected
+    assert given['source_log_file'] is None  # the module's params are left alone
+
+
+def test_resolve_start_point_without_coordinates_changes_nothing():
+    given = params()
+    assert ro.resolve_start_point(FakeDialect(True), given) is given
+    # a dict of nothing (e.g. an empty coordinates fact) is no starting point
+    assert ro.given_coordinates(params(source_coordinates=dict(file=None, position=None, gtid=None))) is None
+    assert not ro.has_start_point(params(source_log_file=None, source_log_pos=None,
+                                         source_coordinates=dict(file='', position=None, gtid='')))
+
+
+def test_coordinates_exclude_the_flat_options():
+    for flat in ('source_log_file', 'source_log_pos', 'source_gtid'):
+        assert ['source_coordinates', flat] in ro.MUTUALLY_EXCLUSIVE
+
+
+def test_ssl_is_a_deprecated_alias():
+    spec = ro.source_argument_spec()['source_ssl']
+    assert spec['default'] is True and spec['aliases'] == ['ssl']
+    assert spec['deprecated_aliases'] == [dict(name='ssl', version='0.3.0', collection_name='mysql_rds.replication')]
+
+
+class Exit(Exception):
+    pass
+
+
+class FakeModule(object):
+    check_mode = False
+
+    def __init__(self):
+        self.params = dict(source_password='Repl-Pa55', login_password='Login-Pa55', wait=False)
+        self.result = None
+
+    def exit_json(self, **result):
+        self.result = result
+        raise Exit()
+
+    fail_json = exit_json
+
+
+class FakeDescribedDialect(object):
+    def describe(self):
+        return dict(flavor='mariadb')
+
+
+def test_replica_run_returns_queries_and_the_deprecated_procedures(monkeypatch):
+    executed = []
+    monkeypatch.setattr(ro, 'connect', lambda module: type('C', (), {'cursor': lambda self: None})())
+    monkeypatch.setattr(ro, 'run', lambda cursor, sql, sql_params=None, secrets=(): executed.append(sql))
+    module = FakeModule()
+    replica = ro.ReplicaRun(module, also=['procedures'])
+    replica.dialect = FakeDescribedDialect()
+    replica.execute('CALL p(%s, %s)', ['h', 'Repl-Pa55'])
+    with pytest.raises(Exit):
+        replica.exit(dict(seconds_behind_source=0), {}, {})
+    assert module.result['queries'] == module.result['procedures'] == ["CALL p('h', '********')"]
+    assert module.result['changed'] is True and executed == ['CALL p(%s, %s)']
+    with pytest.raises(Exit):
+        replica.fail('boom')
+    assert module.result['queries'] == ["CALL p('h', '********')"] and 'procedures' in module.result
 
 
 def test_start_point_is_coordinates_gtid_or_auto_position():

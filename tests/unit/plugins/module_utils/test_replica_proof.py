@@ -8,23 +8,23 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import replica_proof as rp
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import Dialect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.modules import table_checksum as tc
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 
 SNAPSHOT = [{'Variable_name': 'Binlog_snapshot_file', 'Value': 'bin.000007'},
             {'Variable_name': 'Binlog_snapshot_position', 'Value': '1234'}]
+UNTIL = 'START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = bin.000007, MASTER_LOG_POS = 1234'
 
 
-def _status(running, log_file='bin.000007', pos=1234, errno=0):
-    return {'Master_Host': 'rds', 'Slave_IO_Running': 'Yes', 'Slave_SQL_Running': running,
-            'Relay_Master_Log_File': log_file, 'Exec_Master_Log_Pos': pos,
+def _status(running, log_file='bin.000007', pos=1234, errno=0, io='Yes', source_id=13301):
+    return {'Master_Host': 'rds', 'Slave_IO_Running': io, 'Slave_SQL_Running': running,
+            'Relay_Master_Log_File': log_file, 'Exec_Master_Log_Pos': pos, 'Master_Server_Id': source_id,
             'Last_SQL_Errno': errno, 'Last_SQL_Error': 'Duplicate entry' if errno else ''}
 
 
-def _server(sums, statuses=None):
-    """A MariaDB server; ``statuses`` are the successive SHOW SLAVE STATUS rows it answers."""
+def _server(sums, statuses=None, version='10.11.6-MariaDB', server_id=13301):
+    """A server; ``statuses`` are the successive replica status rows it answers (the last one repeats)."""
     statuses = list(statuses or [])
 
     def checksum(sql, params):
@@ -36,8 +36,10 @@ def _server(sums, statuses=None):
     return FakeCursor([
         ('binlog_snapshot_', SNAPSHOT),
         ('BINLOG_GTID_POS', [{'gtid': '0-1-42'}]),
-        ('VERSION()', [{'version': '10.11.6-MariaDB', 'comment': 'Debian'}]),
-        ('SHOW SLAVE STATUS', lambda sql, params: [statuses.pop(0) if len(statuses) > 1 else statuses[0]]),
+        ('VERSION()', [{'version': version, 'comment': 'Debian'}]),
+        ('@@global.server_id', [{'id': server_id}]),
+        ('SHOW SLAVE STATUS', lambda sql, params: [statuses.pop(0) if len(statuses) > 1 else statuses[0]]
+         if statuses else []),
         ('information_schema.SCHEMATA', [{'name': n} for n in ('mysql', 'loadgen', 'shop')]),
         ('information_schema.TABLES', lambda sql, params: [
             {'db': 'shop', 'tbl': 'items', 'engine': 'InnoDB'}] if params == ['shop'] else []),
@@ -46,34 +48,66 @@ def _server(sums, statuses=None):
     ])
 
 
-def test_until_statement_in_each_dialect():
-    mariadb = Dialect.from_server('10.11.6-MariaDB')
-    mysql84 = Dialect.from_server('8.4.3')
-    assert rp.until_statement(mariadb, 'bin.000007', '1234') == (
-        'START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = %s, MASTER_LOG_POS = %s', ['bin.000007', 1234])
-    assert rp.until_statement(mysql84, 'bin.1', 5)[0] == \
-        'START REPLICA SQL_THREAD UNTIL SOURCE_LOG_FILE = %s, SOURCE_LOG_POS = %s'
+def _replica(sums, statuses):
+    cursor = _server(sums, statuses)
+    return cursor, rp.ReplicaPause(cursor, sleep=lambda _s: None)
 
 
-def test_replica_checksummed_at_the_snapshot_position_while_source_is_read():
+def _replication_statements(cursor):
+    return [sql for sql in cursor.statements if sql.startswith(('START', 'STOP'))]
+
+
+def test_running_replica_is_paused_before_the_snapshot_and_resumed():
     source = _server({'`items`': (3, 11, 22)})
-    replica = _server({'`items`': (3, 11, 22)}, [_status('Yes', pos=900), _status('No')])
+    # found running; status after the pause; the UNTIL run (running, then stopped there); restore check
+    replica_cursor, replica = _replica({'`items`': (3, 11, 22)}, [
+        _status('Yes'), _status('Yes', pos=900), _status('No'), _status('No')])
     result = tc.collect_with_replica(source, replica, [], ['loadgen'], timeout=30)
+    assert result['changed'] is False
     assert result['snapshot']['position'] == 1234
     assert result['databases'] == ['shop'] and result['total_rows'] == 3
     side = result['replica']
     assert side['equal'] == ['shop.items'] and side['different'] == []
     assert side['stopped_at'] == {'file': 'bin.000007', 'position': 1234}
-    statements = replica.statements
-    until = statements.index('START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = bin.000007, MASTER_LOG_POS = 1234')
-    assert until < min(i for i, sql in enumerate(statements) if 'AS row_count' in sql)
+    assert _replication_statements(replica_cursor) == ['STOP SLAVE SQL_THREAD', UNTIL, 'START SLAVE SQL_THREAD']
+    assert result['queries'] == ['STOP SLAVE SQL_THREAD', "START SLAVE SQL_THREAD UNTIL MASTER_LOG_FILE = "
+                                 "'bin.000007', MASTER_LOG_POS = 1234", 'START SLAVE SQL_THREAD']
+    statements = replica_cursor.statements
+    assert statements.index(UNTIL) < min(i for i, sql in enumerate(statements) if 'AS row_count' in sql)
     source_sql = [item[0] for item in source.executed]
     assert source_sql.index('START TRANSACTION WITH CONSISTENT SNAPSHOT') < source_sql.index('COMMIT')
 
 
+def test_pause_happens_before_the_source_snapshot_opens():
+    order = []
+    source = _server({'`items`': (3, 11, 22)})
+    replica_cursor, replica = _replica({'`items`': (3, 11, 22)}, [_status('Yes'), _status('No')])
+    source_execute, replica_execute = source.execute, replica_cursor.execute
+    source.execute = lambda sql, params=None: order.append(('source', sql)) or source_execute(sql, params)
+    replica_cursor.execute = lambda sql, params=None: order.append(('replica', sql)) or replica_execute(sql, params)
+    tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
+    assert order.index(('replica', 'STOP SLAVE SQL_THREAD')) < order.index(
+        ('source', 'START TRANSACTION WITH CONSISTENT SNAPSHOT'))
+
+
+def test_stopped_applier_is_left_stopped():
+    source = _server({'`items`': (3, 11, 22)})
+    replica_cursor, replica = _replica({'`items`': (3, 11, 22)}, [_status('No')])
+    result = tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
+    assert result['replica']['equal'] == ['shop.items']
+    assert _replication_statements(replica_cursor) == [UNTIL]
+
+
+def test_stopped_receiver_is_started_for_the_proof_and_stopped_again():
+    source = _server({'`items`': (3, 11, 22)})
+    replica_cursor, replica = _replica({'`items`': (3, 11, 22)}, [_status('No', io='No'), _status('No')])
+    tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
+    assert _replication_statements(replica_cursor) == ['START SLAVE IO_THREAD', UNTIL, 'STOP SLAVE IO_THREAD']
+
+
 def test_different_rows_are_reported():
     source = _server({'`items`': (3, 11, 22)})
-    replica = _server({'`items`': (2, 11, 20)}, [_status('No')])
+    _cursor, replica = _replica({'`items`': (2, 11, 20)}, [_status('No')])
     side = tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)['replica']
     assert side['equal'] == []
     assert side['different'] == [{'table': 'shop.items', 'rows': 2, 'compare_rows': 3}]
@@ -83,26 +117,72 @@ def test_different_rows_are_reported():
     (_status('No', errno=1062), 'Duplicate entry'),
     (_status('No', pos=1000), 'bin.000007:1000 instead of bin.000007:1234'),
 ])
-def test_replica_stopping_elsewhere_fails(status, words):
+def test_replica_stopping_elsewhere_fails_and_is_restored(status, words):
     source = _server({'`items`': (3, 11, 22)})
-    replica = _server({'`items`': (3, 11, 22)}, [status])
+    replica_cursor, replica = _replica({'`items`': (3, 11, 22)}, [_status('Yes'), status])
     with pytest.raises(SqlError) as caught:
         tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
     assert words in caught.value.message
+    assert _replication_statements(replica_cursor)[-1] == 'START SLAVE SQL_THREAD'
 
 
-def test_replica_that_never_reaches_the_position_times_out():
+def test_replica_that_never_reaches_the_position_times_out_and_is_restored():
     clock = iter([0, 1, 2, 100])
-    replica = _server({}, [_status('Yes', pos=10)])
+    replica_cursor = _server({}, [_status('Yes', pos=10)])
+    replica = rp.ReplicaPause(replica_cursor, sleep=lambda _s: None, clock=lambda: next(clock))
+    replica.pause()
     with pytest.raises(SqlError) as caught:
-        rp.apply_until(replica, {'file': 'bin.000007', 'position': 1234}, 5,
-                       sleep=lambda _s: None, clock=lambda: next(clock))
+        replica.apply_until({'file': 'bin.000007', 'position': 1234}, 5)
     assert 'within 5s' in caught.value.message
+    replica.restore()
+    # still running towards the position: stopped, then started without UNTIL as it was found
+    assert _replication_statements(replica_cursor) == [
+        'STOP SLAVE SQL_THREAD', UNTIL, 'STOP SLAVE SQL_THREAD', 'START SLAVE SQL_THREAD']
 
 
 def test_source_error_is_raised_after_the_replica_side():
     source = _server({})
-    replica = _server({'`items`': (3, 11, 22)}, [_status('No')])
+    _cursor, replica = _replica({'`items`': (3, 11, 22)}, [_status('No')])
     with pytest.raises(SqlError) as caught:
         tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
     assert '`shop`.`items`' in caught.value.message
+
+
+def test_a_server_without_source_is_refused_before_anything_runs():
+    source = _server({'`items`': (3, 11, 22)})
+    replica_cursor, replica = _replica({}, [])
+    with pytest.raises(SqlError, match='no source configured'):
+        tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
+    assert _replication_statements(replica_cursor) == []
+    assert not any('SNAPSHOT' in sql for sql in source.statements)
+
+
+def test_a_replica_of_another_server_is_refused():
+    source = _server({'`items`': (3, 11, 22)}, server_id=99)
+    replica_cursor, replica = _replica({}, [_status('Yes', source_id=13301)])
+    with pytest.raises(SqlError, match='server_id 13301, not from this server'):
+        tc.collect_with_replica(source, replica, ['shop'], [], timeout=30)
+    assert _replication_statements(replica_cursor) == []
+
+
+def test_restore_error_is_kept_when_quiet():
+    replica_cursor = _server({}, [_status('Yes')])
+    replica = rp.ReplicaPause(replica_cursor)
+    replica.pause()
+    replica_cursor.answers.insert(0, ('START SLAVE SQL_THREAD', SqlError('(1227) denied')))
+    replica.restore(quiet=True)
+    assert 'START SLAVE SQL_THREAD failed' in replica.restore_error and '(1227) denied' in replica.restore_error
+    with pytest.raises(SqlError):
+        replica.restore()
+
+
+def test_mysql_84_words_come_from_the_dialect():
+    replica_cursor = FakeCursor([
+        ('VERSION()', [{'version': '8.4.3', 'comment': 'MySQL Community Server - GPL'}]),
+        ('@@aurora_version', SqlError('unknown', errno=1193)),
+        ('SHOW REPLICA STATUS', [{'Source_Host': 'db1', 'Replica_IO_Running': 'Yes', 'Replica_SQL_Running': 'Yes',
+                                  'Relay_Source_Log_File': 'bin.000007', 'Exec_Source_Log_Pos': 1234}]),
+    ])
+    replica = rp.ReplicaPause(replica_cursor)
+    replica.pause()
+    assert replica.queries == ['STOP REPLICA SQL_THREAD']

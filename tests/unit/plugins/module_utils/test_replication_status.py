@@ -7,12 +7,25 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import normalize_status
+from ansible_collections.mysql_rds.replication.plugins.module_utils import dialect as dialect_module
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import Dialect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    ReplicationWaitError, check_started, reached, run_state, wait_until_caught_up)
+    STATUS_KEYS, ReplicationWaitError, check_started, executed_coordinates, normalize_status, progress_line,
+    reached, read_binlog_position, read_replica_gtid, read_status, run_state, wait_until_caught_up)
 
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
-    MARIADB1011_SLAVE_STATUS, MYSQL80_REPLICA_STATUS, MYSQL84_REPLICA_STATUS_BROKEN)
+    AURORA2_SLAVE_STATUS, AURORA3_REPLICA_STATUS, MARIADB105_SLAVE_STATUS, MARIADB114_SLAVE_STATUS,
+    MARIADB1011_SLAVE_STATUS, MARIADB_BINLOG_GTID, MARIADB_BINLOG_STATUS, MARIADB_RDS_REPLICA_STATUS,
+    MYSQL57_SLAVE_STATUS, MYSQL80_REPLICA_STATUS, MYSQL84_REPLICA_STATUS_BROKEN, MYSQL8021_SLAVE_STATUS,
+    MYSQL_BINLOG_STATUS, MYSQL_BINLOG_STATUS_NO_GTID, MYSQL_BINLOG_STATUS_TWO_UUIDS)
+
+MARIADB1011 = Dialect.from_server('10.11.9-MariaDB-log', '')
+MARIADB104 = Dialect.from_server('10.4.34-MariaDB-log', '')
+MYSQL57 = Dialect.from_server('5.7.44-log', '')
+MYSQL80 = Dialect.from_server('8.0.36', '')
+MYSQL84 = Dialect.from_server('8.4.3', '')
+AURORA3 = Dialect.from_server('8.0.mysql_aurora.3.05.2', '', '3.05.2')
 
 
 class Clock(object):
@@ -110,3 +123,166 @@ def test_run_state():
     assert run_state(normalize_status(MARIADB1011_SLAVE_STATUS)) == 'running'
     stopped = dict(MARIADB1011_SLAVE_STATUS, Slave_IO_Running='No', Slave_SQL_Running='No')
     assert run_state(normalize_status(stopped)) == 'stopped'
+
+
+# --- normalization (moved here from dialect.py, which re-exports it) -----------------------
+
+def test_dialect_module_re_exports_the_normalization():
+    assert dialect_module.normalize_status is normalize_status
+    assert dialect_module.STATUS_KEYS is STATUS_KEYS
+
+
+@pytest.mark.parametrize('row, host, executed, lag_seconds, using_gtid', [
+    (MYSQL57_SLAVE_STATUS, 'localhost', ('source-bin.000002', 1307), 0, 'auto_position'),
+    (MYSQL8021_SLAVE_STATUS, '10.0.3.17', ('mysql-bin.000031', 2105), 3, 'no'),
+    (MYSQL80_REPLICA_STATUS, '10.0.3.17', ('mysql-bin-changelog.000214', 98765), 12, 'no'),
+    (AURORA2_SLAVE_STATUS, '10.1.2.3', ('mysql-bin-changelog.000012', 154), 0, 'no'),
+    (AURORA3_REPLICA_STATUS, '10.1.2.3', ('mysql-bin-changelog.000020', 900), 0, 'auto_position'),
+    (MARIADB105_SLAVE_STATUS, '10.0.0.5', ('mariadb-bin.000016', 475), 0, 'no'),
+    (MARIADB1011_SLAVE_STATUS, '127.0.0.1', ('mysql-bin-changelog.000001', 19035), 0, 'slave_pos'),
+    (MARIADB114_SLAVE_STATUS, 'db-source.internal', ('mariadb-bin.000016', 475), 7, 'slave_pos'),
+    (MARIADB_RDS_REPLICA_STATUS, '10.20.30.40', ('mysql-bin-changelog.003988', 405), 0, 'slave_pos'),
+])
+def test_every_engines_row_normalizes_to_the_same_keys(row, host, executed, lag_seconds, using_gtid):
+    status = normalize_status(row)
+    assert tuple(sorted(status)) == tuple(sorted(STATUS_KEYS))
+    assert status['configured'] is True and status['source_host'] == host
+    assert (status['io_running'], status['sql_running']) == ('Yes', 'Yes')
+    assert (status['relay_source_log_file'], status['exec_source_log_pos']) == executed
+    assert status['seconds_behind_source'] == lag_seconds
+    assert status['using_gtid'] == using_gtid
+
+
+def test_rds_mariadb_procedure_mixes_source_names_with_the_old_lag_column():
+    status = normalize_status(MARIADB_RDS_REPLICA_STATUS)
+    assert status['source_user'] == 'rdsrepladmin'
+    assert status['read_source_log_pos'] == 405
+    assert status['source_server_id'] == 807509301
+    assert status['gtid_io_pos'] == '0-807509301-3980'
+
+
+# --- reading --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('dialect, statement, row', [
+    (MARIADB1011, 'SHOW SLAVE STATUS', MARIADB1011_SLAVE_STATUS),
+    (MYSQL57, 'SHOW SLAVE STATUS', MYSQL57_SLAVE_STATUS),
+    (MYSQL84, 'SHOW REPLICA STATUS', MYSQL84_REPLICA_STATUS_BROKEN),
+])
+def test_read_status_uses_the_engines_statement(dialect, statement, row):
+    cursor = FakeCursor([(statement, [row])])
+    assert read_status(cursor, dialect) == normalize_status(row)
+    assert cursor.statements == [statement]
+
+
+def test_read_status_as_rds_master_user():
+    cursor = FakeCursor([('CALL mysql.rds_replica_status()', [MARIADB_RDS_REPLICA_STATUS])])
+    assert read_status(cursor, MARIADB1011, as_rds_master_user=True)['source_host'] == '10.20.30.40'
+    cursor = FakeCursor([('SHOW SLAVE STATUS', [])])
+    assert read_status(cursor, MARIADB104, as_rds_master_user=True)['configured'] is False
+
+
+def test_read_status_of_a_named_mariadb_connection():
+    cursor = FakeCursor([('SHOW SLAVE', [MARIADB1011_SLAVE_STATUS])])
+    read_status(cursor, MARIADB1011, connection_name='east')
+    assert cursor.executed == [('SHOW SLAVE %s STATUS', ['east'])]
+
+
+@pytest.mark.parametrize('dialect, statement, row, gtid', [
+    (MYSQL57, 'SHOW MASTER STATUS', MYSQL_BINLOG_STATUS, '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5'),
+    (MYSQL80, 'SHOW MASTER STATUS', MYSQL_BINLOG_STATUS_NO_GTID, ''),
+    (AURORA3, 'SHOW MASTER STATUS', MYSQL_BINLOG_STATUS, '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5'),
+    (MYSQL84, 'SHOW BINARY LOG STATUS', MYSQL_BINLOG_STATUS_TWO_UUIDS,
+     '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5,8B2E4F11-0C1D-11EF-8D6A-0242AC120002:1-2'),
+])
+def test_read_binlog_position_mysql_takes_the_gtid_from_the_same_row(dialect, statement, row, gtid):
+    cursor = FakeCursor([(statement, [row])])
+    assert read_binlog_position(cursor, dialect) == dict(file='source-bin.000002', position=1307, gtid=gtid)
+    assert cursor.statements == [statement]  # one statement: file, position and GTID agree
+
+
+def test_read_binlog_position_mariadb_reads_its_binlog_gtid():
+    cursor = FakeCursor([('SHOW MASTER STATUS', [MARIADB_BINLOG_STATUS]), ('gtid_binlog_pos', [MARIADB_BINLOG_GTID])])
+    assert read_binlog_position(cursor, MARIADB1011) == dict(file='mariadb-bin.000016', position=475, gtid='0-1-2')
+    assert cursor.statements == ['SHOW MASTER STATUS', 'SELECT @@global.gtid_binlog_pos AS gtid']
+
+
+def test_read_binlog_position_mariadb_without_gtids():
+    cursor = FakeCursor([('SHOW MASTER STATUS', [MARIADB_BINLOG_STATUS]), ('gtid_binlog_pos', [{'gtid': None}])])
+    assert read_binlog_position(cursor, MARIADB1011)['gtid'] == ''
+
+
+@pytest.mark.parametrize('dialect, statement', [
+    (MARIADB1011, 'SHOW MASTER STATUS'),
+    (MYSQL57, 'SHOW MASTER STATUS'),
+    (MYSQL84, 'SHOW BINARY LOG STATUS'),
+])
+def test_read_binlog_position_is_none_when_binary_logging_is_off(dialect, statement):
+    cursor = FakeCursor([(statement, [])])
+    assert read_binlog_position(cursor, dialect) is None
+    assert cursor.statements == [statement]
+
+
+@pytest.mark.parametrize('dialect, variable, value, expected', [
+    (MARIADB1011, 'gtid_slave_pos', '0-13401-53', '0-13401-53'),
+    (MYSQL84, 'gtid_executed', 'aaaa:1-5,\nbbbb:1-2', 'aaaa:1-5,bbbb:1-2'),
+    (MYSQL57, 'gtid_executed', '', ''),
+])
+def test_read_replica_gtid(dialect, variable, value, expected):
+    cursor = FakeCursor([(variable, [{'gtid': value}])])
+    assert read_replica_gtid(cursor, dialect) == expected
+    assert cursor.statements == ['SELECT @@global.%s AS gtid' % variable]
+
+
+def test_executed_coordinates():
+    assert executed_coordinates(normalize_status(MYSQL80_REPLICA_STATUS)) == dict(
+        file='mysql-bin-changelog.000214', position=98765, gtid='')
+    assert executed_coordinates(normalize_status(MARIADB1011_SLAVE_STATUS)) == dict(
+        file='mysql-bin-changelog.000001', position=19035, gtid='')
+    assert executed_coordinates(normalize_status(None)) == dict(file='', position=0, gtid='')
+
+
+# --- waiting ----------------------------------------------------------------------------------
+
+def test_wait_for_coordinates_target_reports_every_poll():
+    clock = Clock()
+    behind = dict(MYSQL80_REPLICA_STATUS, Seconds_Behind_Source=0, Exec_Source_Log_Pos=100)
+    there = dict(MYSQL80_REPLICA_STATUS, Seconds_Behind_Source=0, Relay_Source_Log_File='mysql-bin-changelog.000215',
+                 Exec_Source_Log_Pos=5000)
+    polls = []
+    target = dict(file='mysql-bin-changelog.000215', position=4711, gtid='')
+    status = wait_until_caught_up(reader(behind, behind, there), timeout=60, target=target, interval=2,
+                                  on_poll=lambda status, elapsed: polls.append(progress_line(status, elapsed)),
+                                  sleep=clock.sleep, clock=clock)
+    assert status['exec_source_log_pos'] == 5000
+    assert polls == [
+        '0s: io=Yes sql=Yes lag=0s executed=mysql-bin-changelog.000214:100',
+        '2s: io=Yes sql=Yes lag=0s executed=mysql-bin-changelog.000214:100',
+        '4s: io=Yes sql=Yes lag=0s executed=mysql-bin-changelog.000215:5000',
+    ]
+
+
+def test_wait_timeout_names_the_coordinates_target():
+    clock = Clock()
+    with pytest.raises(ReplicationWaitError, match='position mysql-bin-changelog.000299:4'):
+        wait_until_caught_up(reader(MYSQL80_REPLICA_STATUS), timeout=5, max_lag=60,
+                             target=dict(file='mysql-bin-changelog.000299', position=4, gtid=''),
+                             sleep=clock.sleep, clock=clock)
+
+
+def test_on_poll_sees_the_broken_status_before_the_failure():
+    seen = []
+    with pytest.raises(ReplicationWaitError):
+        wait_until_caught_up(reader(MYSQL84_REPLICA_STATUS_BROKEN), timeout=60,
+                             on_poll=lambda status, elapsed: seen.append(status['last_io_errno']),
+                             sleep=Clock().sleep, clock=Clock())
+    assert seen == [13114]
+
+
+def test_progress_line():
+    assert progress_line(normalize_status(MYSQL80_REPLICA_STATUS), 12.4) == (
+        '12s: io=Yes sql=Yes lag=12s executed=mysql-bin-changelog.000214:98765')
+    assert progress_line(normalize_status(CONNECTING), 0) == (
+        '0s: io=Connecting sql=Yes lag=unknown executed=mysql-bin-changelog.000001:19035')
+    assert progress_line(normalize_status(MYSQL84_REPLICA_STATUS_BROKEN), 3) == (
+        '3s: io=No sql=Yes lag=unknown executed=mysql-bin-changelog.000214:98765 io_errno=13114')
+    assert progress_line(normalize_status(None), 1) == '1s: io=No sql=No lag=unknown executed=none'

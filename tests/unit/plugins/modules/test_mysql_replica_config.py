@@ -12,6 +12,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.masking impo
 from ansible_collections.mysql_rds.replication.plugins.modules import mysql_replica_config as mrc
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
     MARIADB1011_SLAVE_STATUS, MYSQL80_REPLICA_STATUS)
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 
 MARIADB = Dialect.from_server('10.11.9-MariaDB-log', 'Source distribution')
 MYSQL80 = Dialect.from_server('8.0.36', 'MySQL Community Server - GPL')
@@ -25,7 +26,7 @@ ABSENT = normalize_status(None)
 def params(**overrides):
     values = dict((name, spec.get('default')) for name, spec in mrc.argument_spec().items())
     values.update(source_host='127.0.0.1', source_port=13401, source_user='h2_repl', source_password=SECRET,
-                  source_gtid='0-13401-31', ssl_ca='/tmp/lab-h2/tls/ca.pem')
+                  source_gtid='0-13401-31', source_ssl_ca='/tmp/lab-h2/tls/ca.pem')
     values.update(overrides)
     return values
 
@@ -97,15 +98,77 @@ def test_absent_resets():
     assert mrc.plan(MARIADB, ABSENT, params(state='absent'), current_read_only=True).statements == []
 
 
+def no_source(**overrides):
+    """params of a run that acts on the configured source (no source_* options)."""
+    return params(source_host=None, source_user=None, source_password=None, source_gtid=None, source_ssl_ca=None,
+                  **overrides)
+
+
 def test_stopped_stops():
-    the_plan = mrc.plan(MARIADB, RUNNING, params(state='stopped', source_host=None), current_read_only=True)
+    the_plan = mrc.plan(MARIADB, RUNNING, no_source(state='stopped'), current_read_only=True)
     assert the_plan.stop and not the_plan.start and the_plan.statements == []
+    assert the_plan.end_state == 'stopped'
+
+
+def test_started_without_source_starts_the_configured_one():
+    the_plan = mrc.plan(MARIADB, STOPPED, no_source(), current_read_only=True)
+    assert the_plan.start and not the_plan.stop and the_plan.statements == []
+    assert mrc.validate(no_source()) == [] and mrc.validate(no_source(state='stopped')) == []
+    idle = mrc.plan(MARIADB, RUNNING, no_source(), current_read_only=True)
+    assert not idle.start and not idle.stop and idle.statements == []
+
+
+@pytest.mark.parametrize('state, words', [('started', 'no source is configured'), ('stopped', 'nothing to stop')])
+def test_acting_on_the_configured_source_fails_without_one(state, words):
+    with pytest.raises(ValueError, match=words):
+        mrc.plan(MARIADB, ABSENT, no_source(state=state), current_read_only=False)
+
+
+def coordinates(**overrides):
+    values = dict(source_gtid=None, source_coordinates=dict(file='mysql-bin.000009', position=456, gtid='0-13401-77'))
+    values.update(overrides)
+    return params(**values)
+
+
+def test_source_coordinates_file_and_position():
+    the_plan = mrc.plan(MARIADB, ABSENT, coordinates(), current_read_only=False)
+    sql, sql_params = the_plan.statements[0]
+    assert 'MASTER_LOG_FILE = %s, MASTER_LOG_POS = %s' in sql and 'MASTER_USE_GTID = no' in sql
+    assert 'mysql-bin.000009' in sql_params and 456 in sql_params
+
+
+def test_source_coordinates_gtid_on_mariadb():
+    the_plan = mrc.plan(MARIADB, ABSENT, coordinates(source_use_gtid=True), current_read_only=False)
+    assert the_plan.statements[0] == ('SET GLOBAL gtid_slave_pos = %s', ['0-13401-77'])
+    assert 'MASTER_USE_GTID = slave_pos' in the_plan.statements[1][0]
+
+
+def test_source_coordinates_gtid_is_auto_position_on_mysql():
+    the_plan = mrc.plan(MYSQL80, ABSENT, coordinates(source_use_gtid=True), current_read_only=False)
+    assert 'SOURCE_AUTO_POSITION = %s' in the_plan.statements[0][0]
+    assert 'SOURCE_LOG_FILE' not in the_plan.statements[0][0]
+
+
+def test_channel_tls_options():
+    spec = mrc.argument_spec()
+    for name in ('source_ssl_ca', 'source_ssl_cert', 'source_ssl_key'):
+        assert spec[name]['type'] == 'path' and not spec[name].get('aliases')
+    assert spec['source_ssl']['aliases'] == ['ssl']
+    assert spec['source_ssl_verify_server_cert']['aliases'] == ['ssl_verify_server_cert']
+    assert spec['source_ssl_verify_server_cert']['deprecated_aliases'][0]['version'] == '0.3.0'
+    # the old channel names are the login's now, as in community.mysql
+    assert 'ssl_ca' in spec['ca_cert']['aliases'] and 'ssl_cert' in spec['client_cert']['aliases']
+    assert 'ssl_key' in spec['client_key']['aliases']
+    the_plan = mrc.plan(MARIADB, ABSENT, params(source_ssl_cert='/etc/c.pem', source_ssl_key='/etc/k.pem'),
+                        current_read_only=False)
+    sql, sql_params = the_plan.statements[1]
+    assert 'MASTER_SSL_CERT = %s, MASTER_SSL_KEY = %s' in sql and '/etc/k.pem' in sql_params
 
 
 def test_mysql8_auto_position_and_filters():
     status = normalize_status(MYSQL80_REPLICA_STATUS)
     wanted = params(source_host='10.0.3.17', source_port=3306, source_user='repl', source_gtid=None,
-                    source_auto_position=True, ssl_ca=None, ssl_verify_server_cert=True, delay=3600,
+                    source_auto_position=True, source_ssl_ca=None, source_ssl_verify_server_cert=True, delay=3600,
                     connect_retry=30, ignore_tables=['mysql.rds\\_%'])
     the_plan = mrc.plan(MYSQL80, status, wanted, current_read_only=True)
     assert the_plan.statements == [
@@ -117,9 +180,13 @@ def test_mysql8_auto_position_and_filters():
 @pytest.mark.parametrize('overrides, words', [
     (dict(source_gtid='0-1'), 'source_gtid must be'),
     (dict(source_log_file='mysql-bin.000001', source_log_pos=None), 'go together'),
-    (dict(ssl_cert='/etc/c.pem'), 'ssl_cert and ssl_key'),
-    (dict(ssl=False), 'need ssl=true'),
-    (dict(source_user=None), 'source_user is required'),
+    (dict(source_ssl_cert='/etc/c.pem'), 'source_ssl_cert and source_ssl_key'),
+    (dict(source_ssl=False), 'need source_ssl=true'),
+    (dict(source_user=None), 'source_host and source_user go together'),
+    (dict(state='present', source_user=None), 'source_user is required with state=present'),
+    (dict(source_host=None, source_user=None), 'needs source_host and source_user'),
+    (dict(source_gtid=None, source_use_gtid=True), 'source_use_gtid=true takes'),
+    (dict(source_gtid=None, source_coordinates=dict(file='b.1', position=None, gtid='')), 'needs file and position'),
     (dict(source_log_pos=1), 'must be 4'),
     (dict(delay=86401), 'delay'),
     (dict(max_lag=-1), 'max_lag must be 0 or more'),
@@ -142,3 +209,7 @@ def test_gtid_kinds_are_checked_against_the_engine():
         mrc.plan(MYSQL80, ABSENT, params(source_gtid='slave_pos'), current_read_only=False)
     with pytest.raises(DialectError, match='source_gtid=slave_pos'):
         mrc.plan(MARIADB, ABSENT, params(source_gtid=None, source_auto_position=True), current_read_only=False)
+
+
+def test_documentation_matches_the_argument_spec():
+    docs_spec.check(mrc, mrc.argument_spec())

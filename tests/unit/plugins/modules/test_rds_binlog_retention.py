@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_binlog_retention as rbr
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 
 
 @pytest.mark.parametrize('hours, limit, ok', [
@@ -40,3 +41,7 @@ class Cursor(object):
 @pytest.mark.parametrize('value, hours', [(None, None), ('24', 24), ('NULL', None)])
 def test_read_hours(value, hours):
     assert rbr.read_hours(Cursor(value)) == hours
+
+
+def test_documentation_matches_the_argument_spec():
+    docs_spec.check(rbr, rbr.argument_spec())

@@ -8,9 +8,22 @@ __metaclass__ = type
 import pytest
 import yaml
 
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.mysql_rds.replication.plugins.doc_fragments import connection as connection_fragment
+from ansible_collections.mysql_rds.replication.plugins.doc_fragments import source_login as source_login_fragment
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_cutover as rc
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight import Plan
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import Dialect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import ReplicationWaitError
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+
+MARIADB = Dialect.from_server('10.11.6-MariaDB-log')
+MYSQL84 = Dialect.from_server('8.4.3')
+PLAN = Plan(MARIADB, MARIADB)
+CHANGES = ('SET GLOBAL', 'FLUSH', 'KILL', 'UNLOCK')
 
 
 def healthy_status(**changes):
@@ -21,85 +34,137 @@ def healthy_status(**changes):
     return status
 
 
-def source_cursor(read_only=0):
+def position_answers(dialect, file_name, position, gtid):
+    row = {'File': file_name, 'Position': position}
+    if dialect.is_mysql:
+        row['Executed_Gtid_Set'] = gtid
+    return [(dialect.binlog_status_statement()[0], [row]), (dialect.binlog_gtid_statement()[0], [{'gtid': gtid}])]
+
+
+def source_cursor(read_only=0, dialect=MARIADB):
     return FakeCursor([('@@server_id', [{'id': 13604}]), ('read_only AS ro', [{'ro': read_only}]),
                        ('innodb_trx', [{'n': 0}]), ('NOW(6)', [{'now': '2026-01-01 00:00:00.000001'}]),
-                       ('processlist', [{'id': 7}]),
-                       ('SHOW MASTER STATUS', [{'File': 'mysql-bin.000001', 'Position': 500}]),
-                       ('gtid_binlog_pos', [{'gtid': '0-13604-9'}])])
+                       ('processlist', [{'id': 7}])]
+                      + position_answers(dialect, 'mysql-bin.000001', 500, '0-13604-9'))
+
+
+def rds_cursor(dialect=MARIADB):
+    return FakeCursor([('read_only AS ro', [{'ro': 0}])]
+                      + position_answers(dialect, 'mysql-bin-changelog.000002', 900, '0-13605-3'))
+
+
+PARAMS = dict(grace_period=0, lock_wait_timeout=5, kill_sessions=True, wait_timeout=1, reset=True,
+              checksum=False, checksum_exclude_databases=[], checksum_algorithm='crc32')
+
+
+def cutover(src, rds, rds_view=None, plan=PLAN, **changes):
+    timeline = rc.Timeline()
+    queries = rc.Queries(['rds-secret'])
+    result = rc.Cutover(dict(PARAMS, **changes), src, rds, rds_view or FakeCursor([]), plan, timeline, queries).run()
+    return result, timeline, queries
 
 
 @pytest.fixture
-def status(monkeypatch):
-    holder = {'status': healthy_status()}
-    monkeypatch.setattr(rc, 'read_status', lambda *args, **kwargs: holder['status'])
-    return holder
+def caught_up(monkeypatch):
+    targets = []
+
+    def wait(read, timeout, **kwargs):
+        targets.append(kwargs['target'])
+        return healthy_status()
+    monkeypatch.setattr(rc, 'wait_until_caught_up', wait)
+    return targets
 
 
-def test_preflight_accepts_a_healthy_replica(status):
-    got, done = rc.preflight(source_cursor(), FakeCursor([]), None, max_lag=5)
-    assert got['io_running'] == 'Yes' and done is False
-
-
-@pytest.mark.parametrize('changes, words', [
-    (dict(seconds_behind_source=30), 'more than max_lag=5'),
-    (dict(sql_running='No', last_sql_errno=1062, last_sql_error='Duplicate entry'), 'not healthy'),
-    (dict(source_server_id=99), 'not from this source'),
-    (dict(configured=False), 'nothing to cut over'),
-])
-def test_preflight_refuses_before_touching_anything(status, changes, words):
-    status['status'] = healthy_status(**changes)
-    src = source_cursor()
-    with pytest.raises(rc.CutoverError) as err:
-        rc.preflight(src, FakeCursor([]), None, max_lag=5)
-    assert words in str(err.value)
-    assert not [sql for sql in src.statements if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL'))]
-
-
-def test_preflight_sees_a_finished_cutover(status):
-    status['status'] = dict(configured=False)
-    _status, done = rc.preflight(source_cursor(read_only=1), FakeCursor([]), None, max_lag=5)
-    assert done is True
-
-
-class Dialect(object):
-    @staticmethod
-    def rds_procedure(action):
-        return {'stop': 'mysql.rds_stop_replication', 'reset_external': 'mysql.rds_reset_external_master'}[action]
-
-
-class Module(object):
-    params = dict(grace_period=0, lock_wait_timeout=5, kill_sessions=True, wait_timeout=1, reset=True,
-                  checksum=False, checksum_exclude_databases=[], checksum_algorithm='crc32')
-
-
-def test_cutover_freezes_waits_then_promotes(monkeypatch):
-    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
-    src = source_cursor()
-    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
-                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
-                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
-    result = rc.cutover(Module(), src, rds, FakeCursor([]), Dialect(), rc.Timeline())
-    order = [sql for sql in src.statements if sql.startswith(('SET GLOBAL', 'FLUSH', 'KILL', 'UNLOCK'))]
+def test_cutover_freezes_waits_then_promotes(caught_up):
+    src, rds = source_cursor(), rds_cursor()
+    result, timeline, queries = cutover(src, rds)
+    order = [sql for sql in src.statements if sql.startswith(CHANGES)]
     assert order == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', 'KILL CONNECTION 7', 'UNLOCK TABLES']
-    assert 'CALL mysql.rds_stop_replication()' in rds.statements
-    assert 'CALL mysql.rds_reset_external_master()' in rds.statements
-    assert result['source_final'] == dict(file='mysql-bin.000001', position=500, gtid='0-13604-9')
-    assert result['rds_position']['file'] == 'mysql-bin-changelog.000002'
+    assert caught_up == [dict(file='mysql-bin.000001', position=500)]
+    stop, reset = PLAN.rds_stop[0], PLAN.rds_reset[0]
+    assert [sql for sql in rds.statements if sql.startswith('CALL')] == [stop, reset]
+    assert result['final_position'] == dict(file='mysql-bin.000001', position=500, gtid='0-13604-9')
+    assert result['source_final'] == result['final_position']  # deprecated name, one release
+    assert result['rds_executed'] == dict(file='mysql-bin.000001', position=500, gtid='')
+    assert result['rds_position'] == dict(file='mysql-bin-changelog.000002', position=900, gtid='0-13605-3')
     assert result['window_seconds'] >= 0 and result['sessions_killed'] == 1
+    assert list(queries) == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', 'KILL CONNECTION 7',
+                             stop, reset, 'UNLOCK TABLES']
+    steps = [step['step'] for step in timeline.steps]
+    assert steps == ['freeze_read_only', 'writers_drained', 'global_read_lock', 'sessions_killed',
+                     'source_position', 'rds_caught_up', 'rds_replication_stopped', 'rds_external_master_reset',
+                     'rds_open', 'source_lock_released_read_only_kept']
+
+
+def test_cutover_reads_each_server_with_its_own_dialect(caught_up):
+    plan = Plan(MYSQL84, MARIADB)
+    src, rds = source_cursor(dialect=MYSQL84), rds_cursor()
+    result = cutover(src, rds, plan=plan)[0]
+    assert MYSQL84.binlog_status_statement()[0] in src.statements
+    assert MARIADB.binlog_status_statement()[0] not in src.statements
+    assert MARIADB.binlog_status_statement()[0] in rds.statements
+    assert result['final_position'] == dict(file='mysql-bin.000001', position=500, gtid='0-13604-9')
+
+
+def test_cutover_without_reset_and_without_killing(caught_up):
+    src, rds = source_cursor(), rds_cursor()
+    result, timeline, queries = cutover(src, rds, reset=False, kill_sessions=False)
+    assert PLAN.rds_reset[0] not in queries and not [sql for sql in src.statements if sql.startswith('KILL')]
+    assert result['sessions_killed'] == 0
 
 
 def test_cutover_undoes_the_freeze_when_rds_does_not_catch_up(monkeypatch):
     def never(*args, **kwargs):
         raise ReplicationWaitError('replication did not catch up within 1s', {})
     monkeypatch.setattr(rc, 'wait_until_caught_up', never)
-    src = source_cursor()
-    rds = FakeCursor([])
+    src, rds = source_cursor(), rds_cursor()
+    timeline = rc.Timeline()
     with pytest.raises(rc.CutoverError) as err:
-        rc.cutover(Module(), src, rds, FakeCursor([]), Dialect(), rc.Timeline())
+        rc.Cutover(PARAMS, src, rds, FakeCursor([]), PLAN, timeline, rc.Queries([])).run()
     assert 'source is writable again' in str(err.value)
     assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
-    assert not [sql for sql in rds.statements if 'rds_stop_replication' in sql or 'rds_reset' in sql]
+    assert not [sql for sql in rds.statements if sql.startswith('CALL')]
+    assert timeline.steps[-1]['step'] == 'aborted_unfrozen'
+
+
+def test_cutover_undoes_the_freeze_when_the_lock_fails(caught_up):
+    src = source_cursor()
+    src.answers.insert(0, ('FLUSH TABLES WITH READ LOCK', SqlError('Lock wait timeout exceeded', errno=1205)))
+    rds = rds_cursor()
+    with pytest.raises(rc.CutoverError) as err:
+        cutover(src, rds)
+    assert 'aborted before RDS was touched: the source is writable again' in str(err.value)
+    assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert caught_up == [] and not [sql for sql in rds.statements if sql.startswith('CALL')]
+
+
+def test_cutover_abort_keeps_a_source_that_was_read_only_so(monkeypatch):
+    def never(*args, **kwargs):
+        raise ReplicationWaitError('replication did not catch up within 1s', {})
+    monkeypatch.setattr(rc, 'wait_until_caught_up', never)
+    src = source_cursor(read_only=1)
+    with pytest.raises(rc.CutoverError) as err:
+        cutover(src, rds_cursor())
+    assert 'stays read_only as it was before' in str(err.value)
+    assert src.statements[-1] == 'UNLOCK TABLES'
+
+
+def test_cutover_after_rds_stopped_keeps_the_source_read_only(caught_up):
+    src, rds = source_cursor(), rds_cursor()
+    rds.answers.insert(0, (PLAN.rds_reset[0], SqlError('procedure failed', errno=1644)))
+    with pytest.raises(rc.CutoverError) as err:
+        cutover(src, rds)
+    assert 'replication was stopped at the final position' in str(err.value)
+    assert 'SET GLOBAL read_only = OFF' not in src.statements
+
+
+def test_cutover_fails_when_rds_stays_read_only(caught_up):
+    src, rds = source_cursor(), rds_cursor()
+    rds.answers.insert(0, ('read_only AS ro', [{'ro': 1}]))
+    with pytest.raises(rc.CutoverError) as err:
+        cutover(src, rds)
+    assert 'read_only is ON' in str(err.value)
+    assert src.statements[-1] == 'UNLOCK TABLES'
 
 
 def checksum_answers(xor_part):
@@ -110,17 +175,12 @@ def checksum_answers(xor_part):
 
 
 @pytest.mark.parametrize('rds_xor, mismatched', [(5, []), (6, ['shop.items'])])
-def test_cutover_checksums_both_sides_before_unlocking(monkeypatch, rds_xor, mismatched):
-    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
-    monkeypatch.setattr(Module, 'params', dict(Module.params, checksum=True))
+def test_cutover_checksums_both_sides_before_unlocking(caught_up, rds_xor, mismatched):
     src = source_cursor()
     src.answers += checksum_answers(5)
-    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
-                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
-                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
+    rds = rds_cursor()
     rds_view = FakeCursor(checksum_answers(rds_xor))
-    timeline = rc.Timeline()
-    result = rc.cutover(Module(), src, rds, rds_view, Dialect(), timeline)
+    result, timeline, _queries = cutover(src, rds, rds_view, checksum=True)
     sums = result['checksums']
     assert sums['equal'] is (not mismatched) and sums['mismatched'] == mismatched and sums['tables'] == 1
     assert sums['source']['shop.items']['checksum'] == 'crc32:5-7'
@@ -138,16 +198,11 @@ def test_cutover_checksums_both_sides_before_unlocking(monkeypatch, rds_xor, mis
             < steps.index('rds_external_master_reset') < steps.index('rds_open'))
 
 
-def test_cutover_checksums_both_sides_with_md5(monkeypatch):
-    monkeypatch.setattr(rc, 'wait_until_caught_up', lambda *a, **k: healthy_status())
-    monkeypatch.setattr(Module, 'params', dict(Module.params, checksum=True, checksum_algorithm='md5'))
+def test_cutover_checksums_both_sides_with_md5(caught_up):
     src = source_cursor()
     src.answers += checksum_answers(5)
-    rds = FakeCursor([('read_only AS ro', [{'ro': 0}]),
-                      ('SHOW MASTER STATUS', [{'File': 'mysql-bin-changelog.000002', 'Position': 900}]),
-                      ('gtid_binlog_pos', [{'gtid': '0-13605-3'}])])
     rds_view = FakeCursor(checksum_answers(5))
-    sums = rc.cutover(Module(), src, rds, rds_view, Dialect(), rc.Timeline())['checksums']
+    sums = cutover(src, rds_cursor(), rds_view, checksum=True, checksum_algorithm='md5')[0]['checksums']
     assert sums['equal'] is True
     assert sums['source']['shop.items']['checksum'] == sums['rds']['shop.items']['checksum'] == '5-7'
     for cursor in (src, rds_view):
@@ -155,8 +210,168 @@ def test_cutover_checksums_both_sides_with_md5(monkeypatch):
         assert len(queries) == 1 and 'MD5(' in queries[0] and 'CRC32' not in queries[0]
 
 
-def test_checksum_algorithm_is_documented():
+# --- main(): options, check mode, results ---------------------------------------------------
+
+class Exit(Exception):
+    def __init__(self, result):
+        super(Exit, self).__init__(result)
+        self.result = result
+
+
+class FakeConnection(object):
+    def __init__(self, cursor, options):
+        self._cursor, self.options, self.closed = cursor, options, False
+
+    def cursor(self):
+        return self._cursor
+
+    def close(self):
+        self.closed = True
+
+
+def run_main(monkeypatch, args, check_mode=False, status=None, source_read_only=0, wait=None):
+    cursors = [source_cursor(read_only=source_read_only), rds_cursor(), FakeCursor([])]
+    connections = []
+    deprecations, warnings = [], []
+
+    def connect(module, options=None):
+        connection = FakeConnection(cursors[len(connections)], options)
+        connections.append(connection)
+        return connection
+
+    def leave(**result):
+        raise Exit(result)
+    monkeypatch.setattr(rc, 'connect', connect)
+    monkeypatch.setattr(rc.Plan, 'detect', classmethod(lambda cls, src, rds: PLAN))
+    monkeypatch.setattr('ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight.read_status',
+                        lambda *a, **k: status or healthy_status())
+    monkeypatch.setattr(rc, 'wait_until_caught_up', wait or (lambda *a, **k: healthy_status()))
+    monkeypatch.setattr(rc.AnsibleModule, 'deprecate', lambda self, msg, **kw: deprecations.append((msg, kw)))
+    monkeypatch.setattr(rc.AnsibleModule, 'warn', lambda self, msg: warnings.append(msg))
+    monkeypatch.setattr(rc.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
+    monkeypatch.setattr(rc.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
+    module_args = dict(login_host='rds.example.com', login_user='admin', login_password='rds-secret',
+                       checksum=False, grace_period=0, _ansible_check_mode=check_mode)
+    module_args.update(args)
+    with patch_module_args(module_args):
+        with pytest.raises(Exit) as caught:
+            rc.main()
+    return caught.value.result, connections, deprecations, warnings
+
+
+SOURCE_LOGIN = dict(login_host='10.0.0.5', login_user='dba', login_password='src-secret', config_file='')
+
+
+def test_main_promotes_with_the_source_login_dict(monkeypatch):
+    result, connections, deprecations, _warnings = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN))
+    assert result['changed'] is True and result['promoted'] is True and result['already_promoted'] is False
+    assert connections[0].options['login_host'] == '10.0.0.5' and connections[0].options['login_port'] == 3306
+    assert connections[1].options is None  # RDS: the module's own login options
+    assert len(connections) == 2 and all(connection.closed for connection in connections)
+    assert result['queries'][0] == 'SET GLOBAL read_only = ON' and result['queries'][-1] == 'UNLOCK TABLES'
+    assert result['final_position']['file'] == 'mysql-bin.000001'
+    assert result['dialect']['source']['flavor'] == 'mariadb'
+    assert deprecations == []
+
+
+def test_main_accepts_the_deprecated_flat_options(monkeypatch):
+    result, connections, deprecations, _warnings = run_main(monkeypatch, dict(
+        source_login_host='10.0.0.6', source_login_port=3307, source_login_user='dba',
+        source_login_password='src-secret', config_file=''))
+    assert result['promoted'] is True
+    options = connections[0].options
+    assert (options['login_host'], options['login_port'], options['login_user']) == ('10.0.0.6', 3307, 'dba')
+    assert sorted(msg.split()[0] for msg, _kw in deprecations) == [
+        'source_login_host', 'source_login_password', 'source_login_port', 'source_login_user']
+    assert all(kw == dict(version='0.3.0', collection_name='mysql_rds.replication') for _msg, kw in deprecations)
+
+
+def test_main_the_dict_wins_over_the_flat_options(monkeypatch):
+    _result, connections, deprecations, _warnings = run_main(monkeypatch, dict(
+        source_login=SOURCE_LOGIN, source_login_host='ignored.example.com'))
+    assert connections[0].options['login_host'] == '10.0.0.5'
+    assert len(deprecations) == 1 and 'source_login.login_host' in deprecations[0][0]
+
+
+def test_main_needs_a_source_login(monkeypatch):
+    result = run_main(monkeypatch, {})[0]
+    assert result['failed'] is True and 'source_login' in result['msg']
+
+
+def test_main_check_mode_only_runs_the_preflight(monkeypatch):
+    result, connections, _deprecations, _warnings = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN),
+                                                             check_mode=True)
+    assert result['changed'] is True and result['promoted'] is False
+    assert result['queries'] == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', PLAN.rds_stop[0],
+                                 PLAN.rds_reset[0], 'UNLOCK TABLES']
+    src = connections[0].cursor()
+    assert not [sql for sql in src.statements if sql.startswith(CHANGES)]
+
+
+def test_main_already_promoted_changes_nothing(monkeypatch):
+    result, connections, _d, _w = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN),
+                                           status=dict(configured=False), source_read_only=1)
+    assert result['changed'] is False and result['already_promoted'] is True and result['queries'] == []
+    assert not [sql for sql in connections[0].cursor().statements if sql.startswith(CHANGES)]
+
+
+def test_main_refuses_when_rds_does_not_replicate_and_the_source_is_writable(monkeypatch):
+    result = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN), status=dict(configured=False))[0]
+    assert result['failed'] is True and 'nothing to cut over' in result['msg']
+
+
+def test_main_masks_secrets_in_failures(monkeypatch):
+    def fail(*args, **kwargs):
+        raise ReplicationWaitError('rds-secret and src-secret leaked', {})
+    result = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN), wait=fail)[0]
+    assert result['failed'] is True and 'aborted' in result['msg']
+    assert result['queries'][-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert 'rds-secret' not in result['msg'] and 'src-secret' not in result['msg']
+
+
+# --- documentation matches the argument spec ------------------------------------------------
+
+def doc_options(options):
+    found = {}
+    for name, doc in options.items():
+        spec = dict(type=doc.get('type', 'str'))
+        for key in ('default', 'choices', 'elements', 'required'):
+            if key in doc:
+                spec[key] = doc[key]
+        if doc.get('aliases'):
+            spec['aliases'] = sorted(doc['aliases'])
+        if 'suboptions' in doc:
+            spec['options'] = doc_options(doc['suboptions'])
+        found[name] = spec
+    return found
+
+
+def spec_options(spec):
+    found = {}
+    for name, option in spec.items():
+        entry = dict(type=option.get('type', 'str'))
+        for key in ('default', 'choices', 'elements', 'required'):
+            if option.get(key) not in (None, False):
+                entry[key] = option[key]
+        if option.get('aliases'):
+            entry['aliases'] = sorted(option['aliases'])
+        if 'options' in option:
+            entry['options'] = spec_options(option['options'])
+        found[name] = entry
+    return found
+
+
+def test_documentation_matches_the_argument_spec():
     doc = yaml.safe_load(rc.DOCUMENTATION)
-    option = doc['options']['checksum_algorithm']
-    assert option['choices'] == ['crc32', 'md5'] and option['default'] == 'crc32' and option['type'] == 'str'
-    yaml.safe_load(rc.RETURN)
+    assert doc['extends_documentation_fragment'] == ['mysql_rds.replication.connection',
+                                                     'mysql_rds.replication.source_login']
+    options = dict(doc['options'])
+    for fragment in (connection_fragment, source_login_fragment):
+        options.update(yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)['options'])
+    assert doc_options(options) == spec_options(rc.argument_spec())
+    assert spec_options(rc.argument_spec()['source_login']['options']) == spec_options(connection_argument_spec())
+    assert rc.argument_spec()['source_login_password']['no_log'] is True
+    for section in (rc.EXAMPLES, rc.RETURN):
+        yaml.safe_load(section)
+    returned = yaml.safe_load(rc.RETURN)
+    assert {'final_position', 'queries', 'dialect', 'already_promoted'} <= set(returned)

@@ -1,73 +1,36 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, mysql_rds.replication contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""rds_load_dump refuses to load over schemas that already hold objects on the target."""
+"""rds_load_dump's main(): the guard before anything changes (also in check mode), the source login
+(source_login dict, deprecated flat options), read_coordinates, the empty source, what is returned."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import re
 
 import pytest
 import yaml
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils import dump_copy
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import COORDINATE_OPTIONS
+from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_load_dump as rld
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+
+MARIADB = [dict(version='10.11.9-MariaDB-log', comment='MariaDB Server')]
+OCCUPIED = [dict(name='shop', tables=2, views=0, routines=0, events=0)]
+EMPTY = [dict(name='shop', tables=0, views=0, routines=0, events=0)]
+SOURCE_LOGIN = dict(login_host='127.0.0.1', login_port=3306, login_user='dba', login_password='src-secret')
 
 
 def counts(tables=0, views=0, routines=0, events=0):
     return dict(tables=tables, views=views, routines=routines, events=events)
-
-
-def test_target_objects_asks_only_for_the_schemas_to_load():
-    cursor = FakeCursor([('information_schema.SCHEMATA', [
-        dict(name='billing', tables=0, views=0, routines=2, events=0),
-        dict(name='shop', tables=12, views=1, routines=0, events=None)])])
-    found = rld.target_objects(cursor, ['shop', 'billing', 'absent'])
-    assert found == {'billing': counts(routines=2), 'shop': counts(tables=12, views=1)}
-    sql, params = cursor.executed[0]
-    assert params == ['shop', 'billing', 'absent']
-    assert 'IN (%s, %s, %s)' in sql  # names are parameters, never spliced into the statement
-
-
-def test_target_objects_without_schemas_queries_nothing():
-    cursor = FakeCursor([])
-    assert rld.target_objects(cursor, []) == {}
-    assert cursor.executed == []
-
-
-@pytest.mark.parametrize('objects, occupied', [
-    ({}, {}),
-    ({'empty': counts()}, {}),  # an existing but empty schema loses nothing
-    ({'t': counts(tables=1)}, {'t': counts(tables=1)}),
-    ({'v': counts(views=1)}, {'v': counts(views=1)}),
-    ({'r': counts(routines=1)}, {'r': counts(routines=1)}),
-    ({'e': counts(events=1)}, {'e': counts(events=1)}),
-    ({'empty': counts(), 'shop': counts(tables=3)}, {'shop': counts(tables=3)}),
-])
-def test_occupied_schemas(objects, occupied):
-    assert rld.occupied_schemas(objects) == occupied
-
-
-@pytest.mark.parametrize('value, text', [
-    (counts(tables=1), '1 table'),
-    (counts(tables=12, views=1), '12 tables, 1 view'),
-    (counts(routines=2, events=1), '2 routines, 1 event'),
-])
-def test_describe_counts(value, text):
-    assert rld.describe_counts(value) == text
-
-
-def test_refusal_message_names_schemas_counts_state_and_fix():
-    msg = rld.refusal_message({'shop': counts(tables=12, views=1), 'billing': counts(routines=2)},
-                              'rds.example.com:3306')
-    assert 'rds.example.com:3306' in msg
-    assert 'billing (2 routines); shop (12 tables, 1 view)' in msg
-    assert 'not replicating from this source' in msg
-    assert 'promoted' in msg and 'do not load it again' in msg
-    assert 'overwrite=true' in msg and 'rds_replica_of_source_overwrite' in msg
 
 
 class Exit(Exception):
@@ -88,78 +51,295 @@ class FakeConnection(object):
         self.closed = True
 
 
-def run_main(monkeypatch, tmp_path, target_rows, check_mode=False, **args):
-    """Run main() with the source's schemas and the target's object counts canned; no load really runs."""
-    cursor = FakeCursor([('information_schema.SCHEMATA', target_rows)])
+class Run(object):
+    """What one main() run did: result, loads (dump commands run), connections and their options."""
+
+    def __init__(self):
+        self.result = None
+        self.loads = []
+        self.warnings = []
+        self.deprecations = []
+        self.connected = []      # options given to connect() (None: the target)
+
+
+def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'), check_mode=False, status=None,
+             extra_answers=(), dump_reports=True, **args):
+    """Run main() with the source's schemas and the target's answers canned; no client really runs."""
+    answers = [('information_schema.SCHEMATA', list(target_rows)), ('VERSION()', MARIADB)]
+    answers.extend(extra_answers)
+    answers.append(('SHOW SLAVE STATUS', status if status is not None else []))
+    cursor = FakeCursor(answers)
     empty_cnf = tmp_path / 'client.cnf'
     empty_cnf.write_text(u'[client]\n')
     connection = FakeConnection(cursor)
-    loads = []
-    warnings = []
+    run = Run()
 
-    def fake_load(module, dump_cmd, load_cmd, dump_filter, secrets, **_kwargs):
-        loads.append(dump_cmd)
-        dump_filter.log_file, dump_filter.log_pos = 'mysql-bin.000001', 4
+    def fake_load(dump_cmd, load_cmd, dump_filter, secrets, **_kwargs):
+        run.loads.append(dump_cmd)
+        if dump_reports:
+            dump_filter.coordinates.update(file='mysql-bin.000001', position=4, gtid='0-1-7')
         return 10
+
+    def fake_connect(module, options=None):
+        run.connected.append(options)
+        return connection
 
     def leave(**result):
         raise Exit(result)
 
-    monkeypatch.setattr(rld, 'connect', lambda module: connection)
-    monkeypatch.setattr(rld, 'schemas_to_copy', lambda module: ['shop', 'billing'])
-    monkeypatch.setattr(rld, 'load', fake_load)
-    monkeypatch.setattr(rld.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    monkeypatch.setattr(rld, 'connect', fake_connect)
+    monkeypatch.setattr(rld, 'schemas_to_copy', lambda module, cursor: list(schemas))
+    monkeypatch.setattr(dump_copy, 'load', fake_load)
+    monkeypatch.setattr(rld.AnsibleModule, 'warn', lambda self, warning: run.warnings.append(warning))
+    monkeypatch.setattr(rld.AnsibleModule, 'deprecate', lambda self, msg, **kw: run.deprecations.append((msg, kw)))
     monkeypatch.setattr(rld.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
     monkeypatch.setattr(rld.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
     module_args = dict(login_host='rds.example.com', login_user='admin', login_password='rds-secret',
-                       source_host='127.0.0.1', source_user='dba', source_password='src-secret',
                        config_file=str(empty_cnf), _ansible_check_mode=check_mode)
+    if 'source_user' not in args and 'source_login' not in args:
+        module_args['source_login'] = dict(SOURCE_LOGIN, config_file=str(empty_cnf))
     module_args.update(args)
     with patch_module_args(module_args):
         with pytest.raises(Exit) as caught:
             rld.main()
-    caught.value.result['warnings'] = warnings
-    return caught.value.result, loads, connection
+    run.result = caught.value.result
+    run.cursor = cursor
+    run.connection = connection
+    return run
 
 
-OCCUPIED = [dict(name='shop', tables=2, views=0, routines=0, events=0)]
+def slave_row(host, port, io='Yes', sql='Yes'):
+    return [dict(Master_Host=host, Master_Port=port, Master_User='repl', Slave_IO_Running=io, Slave_SQL_Running=sql,
+                 Master_Log_File='mysql-bin.000001', Read_Master_Log_Pos=4, Relay_Master_Log_File='mysql-bin.000001',
+                 Exec_Master_Log_Pos=4, Seconds_Behind_Master=0, Last_IO_Errno=0, Last_IO_Error='',
+                 Last_SQL_Errno=0, Last_SQL_Error='')]
 
 
+def read_only(cursor):
+    """Every statement run on the fake servers only reads."""
+    return all(re.match(r'\s*(SELECT|SHOW|CALL mysql\.rds_replica_status)\b', sql, re.IGNORECASE)
+               for sql, _params in cursor.executed)
+
+
+# ------------------------------------------------------------------------------------------ the guard
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_main_refuses_before_loading(monkeypatch, tmp_path, check_mode):
-    result, loads, connection = run_main(monkeypatch, tmp_path, OCCUPIED, check_mode=check_mode)
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, check_mode=check_mode)
+    result = run.result
     assert result.get('failed') is True
     assert 'shop (2 tables)' in result['msg'] and 'overwrite=true' in result['msg']
     assert 'rds.example.com:3306' in result['msg']
     assert result['occupied'] == {'shop': counts(tables=2)}
-    assert loads == []
-    assert connection.closed
+    assert run.loads == []
+    assert run.connection.closed
+    assert read_only(run.cursor), run.cursor.executed
     assert 'secret' not in json.dumps(result)
 
 
+def test_refusal_says_the_target_replicates_from_this_source(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, check_mode=True, status=slave_row('127.0.0.1', 3306))
+    msg = run.result['msg']
+    assert run.result.get('failed') is True
+    assert 'not replicating' not in msg
+    assert 'it replicates from 127.0.0.1:3306, the source of this dump (replication running)' in msg
+
+
+def test_refusal_says_the_target_replicates_from_another_server(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, status=slave_row('10.0.0.9', 3306, io='No', sql='No'))
+    msg = run.result['msg']
+    assert 'it replicates from 10.0.0.9:3306 (replication stopped)' in msg and 'source of this dump' not in msg
+
+
+def test_refusal_says_the_target_replicates_from_nothing(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, OCCUPIED)
+    assert 'it does not replicate from any source and already holds data' in run.result['msg']
+
+
+def test_refusal_claims_nothing_when_the_status_cannot_be_read(monkeypatch, tmp_path):
+    refused = SqlError('Access denied; you need the SLAVE MONITOR privilege', errno=1227)
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, status=refused,
+                   extra_answers=[('rds_replica_status', SqlError('no such procedure', errno=1305))])
+    msg = run.result['msg']
+    assert 'it already holds data in schema(s)' in msg and 'replicate' not in msg.split('. ')[0]
+
+
 def test_main_loads_into_empty_schemas(monkeypatch, tmp_path):
-    rows = [dict(name='shop', tables=0, views=0, routines=0, events=0)]
-    result, loads, _connection = run_main(monkeypatch, tmp_path, rows)
+    run = run_main(monkeypatch, tmp_path, EMPTY)
+    result = run.result
     assert not result.get('failed'), result
     assert result['changed'] is True and result['occupied'] == {}
-    assert len(loads) == 1
+    assert len(run.loads) == 1
+    assert result['coordinates'] == dict(file='mysql-bin.000001', position=4, gtid='0-1-7')
+    assert len(result['queries']) == 1 and ' | dump_filter | ' in result['queries'][0]
+    assert result['queries'][0].startswith('mariadb-dump --defaults-extra-file=<tmp> ')
+    assert result['dump_command'][1] == '--defaults-extra-file=<tmp>'
+    assert 'secret' not in json.dumps(result)
 
 
 def test_main_overwrites_when_asked(monkeypatch, tmp_path):
-    result, loads, _connection = run_main(monkeypatch, tmp_path, OCCUPIED, overwrite=True)
-    assert not result.get('failed'), result
-    assert result['occupied'] == {'shop': counts(tables=2)}
-    assert any('overwrite=true' in warning and 'shop' in warning for warning in result['warnings'])
-    assert len(loads) == 1
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, overwrite=True)
+    assert not run.result.get('failed'), run.result
+    assert run.result['occupied'] == {'shop': counts(tables=2)}
+    assert any('overwrite=true' in warning and 'shop' in warning for warning in run.warnings)
+    assert len(run.loads) == 1
 
 
 def test_main_check_mode_with_overwrite_reports_without_loading(monkeypatch, tmp_path):
-    result, loads, _connection = run_main(monkeypatch, tmp_path, OCCUPIED, check_mode=True, overwrite=True)
-    assert result['changed'] is True and result['occupied'] == {'shop': counts(tables=2)}
-    assert loads == []
+    run = run_main(monkeypatch, tmp_path, OCCUPIED, check_mode=True, overwrite=True)
+    assert run.result['changed'] is True and run.result['occupied'] == {'shop': counts(tables=2)}
+    assert run.loads == []
+    assert read_only(run.cursor)
+    assert run.result['queries'] == [' '.join(run.result['dump_command']) + ' | dump_filter | '
+                                     'mariadb --defaults-extra-file=<tmp> --binary-mode --batch']
 
 
-def test_overwrite_is_documented_off_by_default():
-    options = yaml.safe_load(rld.DOCUMENTATION)['options']
+def test_check_mode_reads_the_load_settings_and_changes_none(monkeypatch, tmp_path):
+    answers = [('@@GLOBAL.innodb_flush_log_at_trx_commit', [dict(value=1)])]
+    run = run_main(monkeypatch, tmp_path, EMPTY, check_mode=True, extra_answers=answers,
+                   target_load_settings=dict(innodb_flush_log_at_trx_commit=2))
+    assert not run.result.get('failed'), run.result
+    assert read_only(run.cursor), run.cursor.executed
+    queries = run.result['queries']
+    assert queries[0] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 2'
+    assert queries[-1] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 1'
+    assert run.result['load_settings'] == [dict(name='innodb_flush_log_at_trx_commit', old=1, new=2)]
+
+
+# ------------------------------------------------------------------------------------ coordinates
+def test_read_coordinates_false_asks_the_dump_for_none(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, read_coordinates=False)
+    assert not run.result.get('failed'), run.result
+    assert run.result['coordinates'] is None
+    assert not set(COORDINATE_OPTIONS) & set(run.loads[0])
+
+
+def test_the_dump_asks_for_coordinates_by_default(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY)
+    assert set(COORDINATE_OPTIONS) <= set(run.loads[0])
+
+
+def test_a_dump_without_coordinates_fails(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, dump_reports=False)
+    assert run.result.get('failed') and 'carries no binlog coordinates' in run.result['msg']
+    assert len(run.result['queries']) == 1
+
+
+BINLOG = [('SHOW MASTER STATUS', [dict(File='mysql-bin.000009', Position=1234)]),
+          ('gtid_binlog_pos', [dict(gtid='0-1-99')])]
+
+
+def test_an_empty_source_returns_its_position_through_the_status_layer(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, schemas=(), extra_answers=BINLOG)
+    result = run.result
+    assert result['changed'] is False and result['databases'] == [] and result['queries'] == []
+    assert result['coordinates'] == dict(file='mysql-bin.000009', position=1234, gtid='0-1-99')
+    assert run.loads == []
+
+
+def test_an_empty_source_without_binlog_fails_and_without_read_coordinates_reads_none(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, schemas=(), extra_answers=[('SHOW MASTER STATUS', [])])
+    assert run.result.get('failed') and 'binary logging is off' in run.result['msg']
+    run = run_main(monkeypatch, tmp_path, schemas=(), read_coordinates=False)
+    assert not run.result.get('failed') and run.result['coordinates'] is None
+    assert not any('MASTER STATUS' in sql for sql, _params in run.cursor.executed)
+
+
+# --------------------------------------------------------------------------------- the source login
+def test_source_login_is_the_source(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY)
+    source = [options for options in run.connected if options]
+    assert source and source[0]['login_user'] == 'dba' and source[0]['login_host'] == '127.0.0.1'
+    assert run.deprecations == []
+
+
+def test_flat_source_options_still_work_and_are_deprecated(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, source_login_host='10.1.1.1', source_user='dba',
+                   source_password='src-secret')
+    assert not run.result.get('failed'), run.result
+    source = [options for options in run.connected if options][0]
+    assert source['login_host'] == '10.1.1.1' and source['login_user'] == 'dba'
+    assert source['config_file'] == str(tmp_path / 'client.cnf')  # shared with the main login, as before
+    named = sorted(msg.split()[0] for msg, _kw in run.deprecations)
+    assert named == ['source_host', 'source_password', 'source_user']
+    assert all(kw == dict(version='0.3.0', collection_name='mysql_rds.replication') for _msg, kw in run.deprecations)
+    assert 'source_login.login_host' in ' '.join(msg for msg, _kw in run.deprecations)
+
+
+def test_the_dict_wins_over_flat_options(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, source_login=dict(SOURCE_LOGIN, config_file=''),
+                   source_host='10.9.9.9', source_user='other')
+    source = [options for options in run.connected if options][0]
+    assert source['login_host'] == '127.0.0.1' and source['login_user'] == 'dba'
+    assert len(run.deprecations) == 2 and all('ignored' in msg for msg, _kw in run.deprecations)
+
+
+def test_a_source_login_is_required(monkeypatch, tmp_path):
+    empty_cnf = tmp_path / 'client.cnf'
+    empty_cnf.write_text(u'[client]\n')
+
+    def leave(self, **result):
+        raise Exit(result)
+    monkeypatch.setattr(rld.AnsibleModule, 'fail_json', leave)
+    with patch_module_args(dict(login_user='admin', config_file=str(empty_cnf))):
+        with pytest.raises(Exit) as caught:
+            rld.main()
+    assert 'source_login' in caught.value.result['msg'] and 'source_user' in caught.value.result['msg']
+
+
+# ------------------------------------------------------------------------------ docs and argument spec
+def documented_options():
+    return yaml.safe_load(rld.DOCUMENTATION)['options']
+
+
+def test_every_option_is_documented_as_specified():
+    docs = documented_options()
+    spec = rld.argument_spec()
+    common = connection_argument_spec()
+    own = dict((name, value) for name, value in spec.items() if name not in common)
+    assert sorted(own) == sorted(docs)
+    for name, value in own.items():
+        doc = docs[name]
+        assert doc['type'] == value['type'], name
+        assert doc.get('default') == value.get('default'), name
+        assert sorted(doc.get('aliases', [])) == sorted(value.get('aliases', [])), name
+        assert doc.get('choices') == value.get('choices'), name
+        assert doc.get('elements') == value.get('elements'), name
+
+
+def test_source_login_has_exactly_the_login_sub_options():
+    suboptions = documented_options()['source_login']['suboptions']
+    spec = connection_argument_spec()
+    assert sorted(suboptions) == sorted(spec) == sorted(rld.argument_spec()['source_login']['options'])
+    for name, value in spec.items():
+        assert suboptions[name]['type'] == value['type'], name
+        assert suboptions[name].get('default') == value.get('default'), name
+        assert sorted(suboptions[name].get('aliases', [])) == sorted(value.get('aliases', [])), name
+
+
+def test_deprecated_flat_options_have_no_default_and_say_so():
+    docs = documented_options()
+    for name in rld.FLAT_SOURCE.values():
+        assert 'default' not in docs[name] and 'default' not in rld.argument_spec()[name]
+        assert 'Deprecated (removed in 0.3.0)' in docs[name]['description'][0]
+    assert rld.argument_spec()['source_password']['no_log'] is True
+
+
+def test_returns_are_documented():
+    returned = yaml.safe_load(rld.RETURN)
+    assert sorted(returned['coordinates']['contains']) == ['file', 'gtid', 'position']
+    assert returned['coordinates']['sample'] == dict(file='mysql-bin.000003', position=1968, gtid='0-13604-42')
+    assert 'queries' in returned and 'occupied' in returned
+    options = documented_options()
     assert options['overwrite']['type'] == 'bool' and options['overwrite']['default'] is False
-    assert 'occupied' in yaml.safe_load(rld.RETURN)
+    assert options['read_coordinates']['type'] == 'bool' and options['read_coordinates']['default'] is True
+
+
+def test_the_module_stays_small():
+    with open(rld.__file__.replace('.pyc', '.py')) as handle:
+        text = handle.read()
+    for name in ('DOCUMENTATION', 'EXAMPLES', 'RETURN'):
+        start = text.index("%s = r'''" % name)
+        text = text[:start] + text[text.index("'''", start + len(name) + 7) + 3:]
+    code = [line for line in text.splitlines() if line.strip() and not line.strip().startswith('#')]
+    assert len(code) <= 300
+    assert os.path.basename(rld.__file__).startswith('rds_load_dump')

@@ -14,9 +14,14 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils import repli
 from ansible_collections.mysql_rds.replication.plugins.modules import table_checksum as tc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 
 
-def _server(snapshot_rows=None, sums=None):
+def raise_exit(result):
+    raise Exit(result)
+
+
+def _server(snapshot_rows=None, sums=None, version='10.11.6-MariaDB'):
     sums = sums or {}
 
     def checksum(sql, params):
@@ -28,6 +33,12 @@ def _server(snapshot_rows=None, sums=None):
     return FakeCursor([
         ('binlog_snapshot_', snapshot_rows if snapshot_rows is not None else []),
         ('BINLOG_GTID_POS', [{'gtid': '0-13301-42'}]),
+        ('VERSION()', [{'version': version, 'comment': 'Debian'}]),
+        ('@@aurora_version', SqlError('unknown variable', errno=1193)),
+        ('@@global.server_id', [{'id': 13301}]),
+        ('SHOW SLAVE STATUS', [{'Master_Host': 'rds', 'Slave_IO_Running': 'Yes', 'Slave_SQL_Running': 'No',
+                                'Relay_Master_Log_File': 'bin.000007', 'Exec_Master_Log_Pos': 1234,
+                                'Master_Server_Id': 13301}]),
         ('information_schema.SCHEMATA', [{'name': n} for n in ('mysql', 'sys', 'loadgen', 'shop')]),
         ('information_schema.TABLES', lambda sql, params: [
             {'db': 'shop', 'tbl': 'items', 'engine': 'InnoDB'},
@@ -71,6 +82,18 @@ def test_snapshot_without_binlog_names_the_fix():
     assert 'log_bin' in err.value.message
 
 
+def test_snapshot_on_mysql_names_the_fix():
+    cursor = _server(snapshot_rows=SNAPSHOT_ROWS, version='8.0.36')
+    with pytest.raises(SqlError) as err:
+        tc.collect(cursor, ['shop'], [], snapshot=True)
+    assert 'MySQL 8.0.36 has none' in err.value.message
+    assert not any('TRANSACTION' in sql for sql in cursor.statements)
+
+
+SNAPSHOT_ROWS = [{'Variable_name': 'Binlog_snapshot_file', 'Value': 'bin.000007'},
+                 {'Variable_name': 'Binlog_snapshot_position', 'Value': '1234'}]
+
+
 def test_collect_with_md5():
     cursor = _server(sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
     result = tc.collect(cursor, [], ['loadgen'], snapshot=False, algorithm='md5')
@@ -87,11 +110,11 @@ SNAPSHOT = [{'Variable_name': 'Binlog_snapshot_file', 'Value': 'bin.000007'},
     ('crc32', 'CRC32(', 'crc32:11-22'),
     ('md5', 'MD5(', '11-22'),
 ])
-def test_replica_side_uses_the_same_algorithm(monkeypatch, algorithm, needle, checksum):
-    monkeypatch.setattr(replica_proof, 'apply_until', lambda cursor, snapshot, timeout: snapshot)
+def test_replica_side_uses_the_same_algorithm(algorithm, needle, checksum):
     source = _server(snapshot_rows=SNAPSHOT, sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
     replica = _server(sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
-    result = tc.collect_with_replica(source, replica, ['shop'], [], 30, algorithm=algorithm)
+    result = tc.collect_with_replica(source, replica_proof.ReplicaPause(replica), ['shop'], [], 30,
+                                     algorithm=algorithm)
     assert result['tables']['shop.items']['checksum'] == checksum
     assert result['replica']['tables']['shop.items']['checksum'] == checksum
     for cursor in (source, replica):
@@ -113,17 +136,23 @@ class FakeConnection(object):
         pass
 
 
-def run_main(monkeypatch, **args):
-    """main() with connect() and the collectors replaced; returns (result, [(collector, algorithm)])."""
+def run_main(monkeypatch, fake_collectors=True, **args):
+    """main() with connect() (and the collectors, unless told) replaced; returns (result, calls)."""
     calls = []
 
     def leave(**result):
         raise Exit(result)
 
-    monkeypatch.setattr(tc, 'connect', lambda module, options=None: FakeConnection())
+    def connect(module, options=None):
+        calls.append(('connect', options and options.get('login_user')))
+        return FakeConnection()
+
+    monkeypatch.setattr(tc, 'connect', connect)
     monkeypatch.setattr(tc, 'collect', lambda *a, **k: calls.append(('collect', k.get('algorithm'))) or dict(tables={}))
-    monkeypatch.setattr(tc, 'collect_with_replica',
-                        lambda *a, **k: calls.append(('collect_with_replica', k.get('algorithm'))) or dict(tables={}))
+    if fake_collectors:
+        monkeypatch.setattr(tc, 'collect_with_replica',
+                            lambda *a, **k: calls.append(('collect_with_replica', k.get('algorithm'))) or dict(tables={}))
+        monkeypatch.setattr(tc, 'ReplicaPause', lambda cursor: None)
     monkeypatch.setattr(tc.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
     monkeypatch.setattr(tc.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
     module_args = dict(login_user='dba', login_password='secret', config_file='/nonexistent/never.cnf')
@@ -134,16 +163,57 @@ def run_main(monkeypatch, **args):
     return caught.value.result, calls
 
 
+SOURCE = ('connect', None)
+REPLICA = ('connect', 'repl_dba')
+
+
 @pytest.mark.parametrize('args, calls', [
-    (dict(), [('collect', 'crc32')]),
-    (dict(algorithm='md5'), [('collect', 'md5')]),
-    (dict(snapshot=True, replica=dict(login_user='dba'), algorithm='md5'), [('collect_with_replica', 'md5')]),
-    (dict(snapshot=True, replica=dict(login_user='dba')), [('collect_with_replica', 'crc32')]),
+    (dict(), [SOURCE, ('collect', 'crc32')]),
+    (dict(algorithm='md5'), [SOURCE, ('collect', 'md5')]),
+    (dict(snapshot=True, replica_login=dict(login_user='repl_dba'), algorithm='md5'),
+     [SOURCE, REPLICA, ('collect_with_replica', 'md5')]),
+    (dict(snapshot=True, replica=dict(login_user='repl_dba')), [SOURCE, REPLICA, ('collect_with_replica', 'crc32')]),
+    # replica_login implies the snapshot
+    (dict(replica_login=dict(login_user='repl_dba', ssl_ca='/nonexistent/ca.pem', config_file='')),
+     [SOURCE, REPLICA, ('collect_with_replica', 'crc32')]),
 ])
 def test_main_passes_the_algorithm(monkeypatch, args, calls):
     result, seen = run_main(monkeypatch, **args)
     assert not result.get('failed'), result
     assert seen == calls
+
+
+def test_replica_login_takes_the_login_options_and_aliases(monkeypatch):
+    seen = []
+    monkeypatch.setattr(tc, 'ReplicaPause', lambda cursor: seen.append('pause') or 'pause')
+    monkeypatch.setattr(tc, 'connect', lambda module, options=None: seen.append(options) or FakeConnection())
+    monkeypatch.setattr(tc, 'collect_with_replica', lambda *a, **k: dict(tables={}, queries=[]))
+    monkeypatch.setattr(tc.AnsibleModule, 'exit_json', lambda self, **result: raise_exit(result))
+    with patch_module_args(dict(login_user='admin', config_file='', replica=dict(
+            login_user='dba', login_port=13303, ssl_ca='/etc/ca.pem', config_file=''))):
+        with pytest.raises(Exit):
+            tc.main()
+    options = seen[1]
+    assert (options['login_user'], options['login_port'], options['ca_cert']) == ('dba', 13303, '/etc/ca.pem')
+    assert options['config_file'] == '' and options['connect_timeout'] == 30 and options['check_hostname'] is True
+    assert seen[2] == 'pause'
+
+
+def test_failure_reports_the_replica_queries_and_a_failed_restore(monkeypatch):
+    class Replica(object):
+        queries = ['STOP SLAVE SQL_THREAD']
+        restore_error = 'START SLAVE SQL_THREAD failed: (1227) denied'
+
+    def collect_with_replica(*args, **kwargs):
+        raise SqlError('The replica stopped at b.1:4 instead of b.1:9 (its applier was stopped).')
+
+    monkeypatch.setattr(tc, 'ReplicaPause', lambda cursor: Replica())
+    monkeypatch.setattr(tc, 'collect_with_replica', collect_with_replica)
+    result, _seen = run_main(monkeypatch, fake_collectors=False, replica_login=dict(login_user='repl_dba'))
+    assert result['failed'] is True
+    assert result['msg'].startswith('The replica stopped at b.1:4')
+    assert 'could not be restored as found: START SLAVE SQL_THREAD failed' in result['msg']
+    assert result['queries'] == ['STOP SLAVE SQL_THREAD']
 
 
 def test_main_refuses_an_unknown_algorithm(monkeypatch):
@@ -159,3 +229,7 @@ def test_documentation_lists_the_algorithms():
     yaml.safe_load(tc.EXAMPLES)
     returned = yaml.safe_load(tc.RETURN)
     assert returned['tables']['sample']['shop.orders']['checksum'].startswith('crc32:')
+
+
+def test_documentation_matches_the_argument_spec():
+    docs_spec.check(tc, tc.argument_spec())

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """O(source_login): the login of the server the data comes from, in modules that talk to two
+    servers (sub-options exactly the connection options, see module_utils/connection.py)."""
+
+    DOCUMENTATION = r'''
+options:
+  source_login:
+    description:
+      - Login of the server the data comes from (the source), with the same sub-options as the
+        module's own login options (O(login_host), O(login_user), O(ca_cert)...).
+    type: dict
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
+          - Ignored when O(source_login.login_unix_socket) (or C(socket) in O(source_login.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with. For an RDS instance, the master user.
+          - When omitted, C(user) from the C([client]) section of O(source_login.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(source_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(source_login.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(source_login.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(source_login.login_user), O(source_login.login_password) and O(source_login.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
+            makes the client verify the server certificate.
+          - For RDS, the regional or global bundle from the RDS truststore.
+        type: path
+        aliases: [ssl_ca, ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert, ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(source_login.client_cert).
+        type: path
+        aliases: [ssl_key, ssl_key_file]
+      check_hostname:
+        description:
+          - With O(source_login.ca_cert), also check that the server certificate names O(source_login.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
+'''

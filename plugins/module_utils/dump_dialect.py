@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The words of dump files and dump clients (mariadb-dump, mysqldump), in one place.
+
+- the options that make a dump report its snapshot's binlog coordinates, and the header comment
+  lines that carry them (``-- CHANGE MASTER TO MASTER_LOG_FILE=...`` of mariadb-dump and
+  mysqldump < 8.0.23, ``-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE=...`` of mysqldump 8,
+  ``-- SET GLOBAL gtid_slave_pos=...`` of ``mariadb-dump --gtid``);
+- the comment lines a dump writes only once its snapshot is open (the body after the header);
+- the statements an RDS master user (no SUPER) may not run, which a filter drops, and the
+  ``DEFINER=`` clauses of views, routines, triggers and events;
+- the first words of a row data statement (never filtered).
+
+A new dump client or a new spelling = a change here (and a row in test_dump_dialect.py).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+# Ask the dump for the binlog coordinates of its snapshot, as a comment (=2), MariaDB GTID included.
+COORDINATE_OPTIONS = ['--master-data=2', '--gtid']
+
+_QUOTED = br"(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)"
+DEFINER_RE = re.compile(br'DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|' + _QUOTED + br'\s*@\s*' + _QUOTED + br')',
+                        re.IGNORECASE)
+
+# Statements the RDS master user may not run. Matched at the start of a line, optionally inside
+# a versioned comment (/*!40000 ... */); a match drops the whole statement (to its ';').
+REFUSED_RE = re.compile(
+    br'^\s*(?:/\*!?M?!?\d*\s*)?(?:'
+    br'SET\s+(?:@@GLOBAL\.|GLOBAL\s+)'                      # SET GLOBAL x / SET @@GLOBAL.GTID_PURGED
+    br'|SET\s+(?:@@SESSION\.|@@|SESSION\s+)?SQL_LOG_BIN\s*='  # SET @@SESSION.SQL_LOG_BIN= 0
+    br'|CHANGE\s+(?:MASTER|REPLICATION\s+SOURCE)\s+TO\b'
+    br'|(?:START|STOP)\s+(?:ALL\s+)?(?:SLAVE|REPLICA)S?\b'
+    br'|RESET\s+(?:MASTER|SLAVE|REPLICA|BINARY\s+LOGS)\b'
+    br'|PURGE\s+(?:BINARY|MASTER)\s+LOGS\b'
+    br')',
+    re.IGNORECASE)
+
+_FILE_POS_RE = re.compile(
+    br"^--\s*CHANGE\s+(?:MASTER|REPLICATION\s+SOURCE)\s+TO\s+(?:MASTER|SOURCE)_LOG_FILE\s*=\s*'([^']+)'\s*,"
+    br"\s*(?:MASTER|SOURCE)_LOG_POS\s*=\s*(\d+)", re.IGNORECASE)
+_GTID_RE = re.compile(br"^--\s*SET\s+GLOBAL\s+gtid_slave_pos\s*=\s*'([^']*)'", re.IGNORECASE)
+
+# Written after the dump started its transaction (the header before it is written at connect).
+_BODY_RE = re.compile(br'^--\s*(?:Current Database:|Dumping data for table|Table structure for table'
+                      br'|Temporary (?:table|view) structure for view|Dumping (?:routines|events))', re.IGNORECASE)
+
+DATA_PREFIX = b'INSERT INTO '
+
+
+def header_coordinates(line):
+    """What a dump comment line says of the snapshot's coordinates: {'file', 'position'},
+    {'gtid'} or {} (``line``: bytes, with or without its newline)."""
+    match = _FILE_POS_RE.match(line)
+    if match:
+        return dict(file=match.group(1).decode('utf-8'), position=int(match.group(2)))
+    match = _GTID_RE.match(line)
+    if match:
+        return dict(gtid=match.group(1).decode('utf-8'))
+    return {}
+
+
+def opens_body(line):
+    """True for a comment line a dump writes only inside its snapshot (the header is over)."""
+    return bool(_BODY_RE.match(line))
+
+
+def refused(line):
+    """True when ``line`` starts a statement the RDS master user may not run."""
+    return bool(REFUSED_RE.match(line))
+
+
+def definer_literal(user):
+    """'admin' or 'admin@%' -> b'`admin`@`%`' (host defaults to '%', as the RDS master user's)."""
+    name, _sep, host = user.partition('@')
+    host = host or '%'
+    return ('`%s`@`%s`' % (name.replace('`', '``'), host.replace('`', '``'))).encode('utf-8')

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2025, mysql_rds.replication contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The words of dump files: coordinate comments of each client, body lines, refused statements."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.mysql_rds.replication.plugins.module_utils import dump_dialect as dd
+
+
+@pytest.mark.parametrize('line, found', [
+    # mariadb-dump --master-data=2
+    (b"-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000007', MASTER_LOG_POS=1968;\n",
+     dict(file='mysql-bin.000007', position=1968)),
+    # mysqldump 8.0.23+ --source-data=2
+    (b"-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='binlog.000002', SOURCE_LOG_POS=157;\n",
+     dict(file='binlog.000002', position=157)),
+    # mariadb-dump --gtid (deferred to the end of the dump)
+    (b"-- SET GLOBAL gtid_slave_pos='0-13604-42';\n", dict(gtid='0-13604-42')),
+    (b"-- SET GLOBAL gtid_slave_pos='';\n", dict(gtid='')),
+    (b"-- CHANGE MASTER TO MASTER_USE_GTID=slave_pos;\n", {}),
+    (b"CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000007', MASTER_LOG_POS=1968;\n", {}),  # not a comment
+    (b"-- Server version\t10.11.19-MariaDB-log\n", {}),
+])
+def test_header_coordinates(line, found):
+    assert dd.header_coordinates(line) == found
+
+
+@pytest.mark.parametrize('line, body', [
+    (b'-- Current Database: `ddtest`\n', True),
+    (b'-- Dumping data for table `t`\n', True),
+    (b'-- Table structure for table `t`\n', True),
+    (b'-- Temporary table structure for view `v`\n', True),
+    (b'-- Dumping routines for database \'shop\'\n', True),
+    (b'-- Dumping events for database \'shop\'\n', True),
+    (b'-- MariaDB dump 10.19  Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)\n', False),
+    (b'-- Host: localhost    Database: ddtest\n', False),
+    (b'-- Server version\t10.11.19-MariaDB-0+deb12u1-log\n', False),
+    (b'--\n', False),
+])
+def test_opens_body(line, body):
+    assert dd.opens_body(line) is body
+
+
+@pytest.mark.parametrize('line', [
+    b'SET @@GLOBAL.GTID_PURGED=/*!80000 \'+\'*/ \'3e11fa47:1-5\';\n',
+    b'SET @@SESSION.SQL_LOG_BIN= 0;\n',
+    b'/*!40101 SET GLOBAL max_allowed_packet=1073741824 */;\n',
+    b"CHANGE MASTER TO MASTER_LOG_FILE='binlog.000002', MASTER_LOG_POS=157;\n",
+    b"CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='binlog.000002';\n",
+    b'START SLAVE;\n', b'STOP ALL SLAVES;\n', b'START REPLICA;\n',
+    b'RESET MASTER;\n', b'RESET SLAVE ALL;\n', b'RESET BINARY LOGS AND GTIDS;\n', b'PURGE BINARY LOGS TO \'x\';\n',
+])
+def test_refused(line):
+    assert dd.refused(line)
+
+
+@pytest.mark.parametrize('line', [
+    b'SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN;\n',
+    b'/*!40101 SET NAMES utf8mb4 */;\n',
+    b'CREATE TABLE `t` (`id` int);\n',
+])
+def test_not_refused(line):
+    assert not dd.refused(line)
+
+
+def test_coordinate_options_and_definer_literal():
+    assert dd.COORDINATE_OPTIONS == ['--master-data=2', '--gtid']
+    assert dd.definer_literal('admin') == b'`admin`@`%`'
+    assert dd.definer_literal('a`b@10.0.%') == b'`a``b`@`10.0.%`'
+    assert dd.DEFINER_RE.search(b'/*!50017 DEFINER=`root`@`localhost`*/').group(0) == b'DEFINER=`root`@`localhost`'
