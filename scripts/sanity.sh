@@ -48,6 +48,16 @@ else
         --exclude=tests/output --exclude=__pycache__ --exclude='*.pyc' "$REPO/" "$DEST/"
 fi
 
+# The collections our plugins import or take doc fragments from (amazon.aws for rds_aws_info), as
+# siblings in the same ansible_collections tree, where ansible-test looks for them.
+site="$("$VENV/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(list(ansible_collections.__path__)[0]))')"
+DEPS=(amazon/aws)
+for dep in "${DEPS[@]}"; do
+    rm -rf "$REPO/.build/sanity/ansible_collections/$dep"
+    mkdir -p "$REPO/.build/sanity/ansible_collections/$(dirname "$dep")"
+    cp -a "$site/ansible_collections/$dep" "$REPO/.build/sanity/ansible_collections/$dep"
+done
+
 cd "$DEST"
 # The copy lies under the repo's ignored .build/: give it its own (empty) git repository so
 # ansible-test lists its files with `git ls-files --others` instead of the outer repo's.

@@ -31,12 +31,25 @@ def log(msg):
     print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
 
 
+def _positive(text):
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0: %s" % text)
+    return value
+
+
 def parse(argv):
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    ap.add_argument("--size-mb", type=float, default=400, help="sysbench data per source (400)")
+    ap.add_argument("--size-mb", type=_positive, default=400,
+                    help="sysbench data per source (400: the quick run; 1600: the 1.5 GB case of "
+                         "issue 13; the smallest is 1000 rows per table, about 1 MB)")
     ap.add_argument("--threads", type=int, default=2, help="threads of mydumper/myloader (2)")
     ap.add_argument("--tables", type=int, default=4, help="sysbench tables (4)")
-    ap.add_argument("--rate", type=float, default=50, help="application inserts/s at cutover (50)")
+    ap.add_argument("--rate", type=_positive, default=50,
+                    help="application inserts/s at cutover, all writers together (50; the "
+                         "high-rate case: 1000 with --writers 8)")
+    ap.add_argument("--writers", type=int, default=1,
+                    help="application connections writing at cutover, each at rate/writers (1)")
     ap.add_argument("--seed-load-rate", type=float, default=20,
                     help="inserts/s by the lab's load generator on each source while seeding (20; 0: idle)")
     ap.add_argument("--app-switch", choices=("promoted", "playbook-end"), default="promoted",
@@ -56,7 +69,10 @@ def parse(argv):
     ap.add_argument("--reuse-lab", action="store_true",
                     help="keep the state an earlier run left in the labs (default: wipe them first)")
     ap.add_argument("--python", default=sys.executable, help="python of the lab and ansible")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.writers < 1:
+        ap.error("--writers must be >= 1")
+    return args
 
 
 def guarded(results, key, fn, *args):
@@ -148,7 +164,8 @@ def main(argv=None):
             d = DIRECTIONS["onprem_to_rds"]
             if out["cases"].get("onprem_to_rds/d_playbook", {}).get("ok"):
                 guarded(out["cases"], "cutover", cutover.run, lab, d["source"], d["target"],
-                        d["databases"], app_password, workdir, args.rate, args.app_switch)
+                        d["databases"], app_password, workdir, args.rate, args.app_switch,
+                        args.writers)
             else:
                 out["cases"]["cutover"] = {"ok": False, "error": "not run: onprem_to_rds.yml failed"}
         if "fanout" in args.only and args.fanout > 0:

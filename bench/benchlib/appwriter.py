@@ -1,8 +1,9 @@
-"""The application during the cutover: inserts at a fixed rate as an account without SUPER or
-READ_ONLY ADMIN, through a "router" that sends writes to the source until the source refuses them
-and the target has been promoted (replication from the source gone, read_only OFF), then to the
-target; like a proxy that follows the writable primary. Records every committed id and the longest
-time without a successful write."""
+"""The application during the cutover: `writers` threads insert at `rate` inserts/s in total (each
+at rate/writers), each on its own connection, as an account without SUPER or READ_ONLY ADMIN,
+through one shared "router" that sends writes to the source until the source refuses them and the
+target has been promoted (replication from the source gone, read_only OFF), then to the target;
+like a proxy that follows the writable primary. Records every committed id, the longest time a
+writer went without a successful write, and the longest time no writer had one."""
 import threading
 import time
 
@@ -12,8 +13,69 @@ from benchlib.data import APP_DB, APP_USER
 from benchlib.lab import query
 
 
+class _Writer:
+    """One application connection, paced at its share of the rate."""
+
+    def __init__(self, app, index, rate):
+        self.app, self.index, self.rate = app, index, rate
+        self.conn = self.conn_to = None
+        self.ok_times = []  # seconds since t0 of every successful write
+        self.max_gap = 0.0
+        self.gap_at = None
+        self.thread = threading.Thread(target=self.run, name="appwriter-%d" % index, daemon=True)
+
+    def _close(self):
+        try:
+            if self.conn is not None:
+                self.conn.close()
+        except Exception:  # noqa: BLE001 - already broken
+            pass
+        self.conn = self.conn_to = None
+
+    def _insert(self, server):
+        if self.conn is not None and self.conn_to != server:
+            self._close()  # the router moved: drop the connection to the old primary
+        if self.conn is None:
+            self.conn = self.app.lab.connect(server, user=APP_USER, password=self.app.password,
+                                             connect_timeout=2, read_timeout=5, write_timeout=5)
+            self.conn_to = server
+        with self.conn.cursor() as cur:
+            cur.execute("INSERT INTO `%s`.writes (payload) VALUES ('bench-app')" % APP_DB)
+            return cur.lastrowid
+
+    def run(self):
+        app = self.app
+        interval = 1.0 / self.rate
+        # the writers start spread over one interval, not all at once; gaps count from the first
+        # success (not from the first connection)
+        last_ok = None
+        next_at = app.t0 + interval * self.index / max(1, len(app.writers))
+        app.stop_event.wait(max(0.0, next_at - time.time()))
+        while not app.stop_event.is_set():
+            server = app.current
+            try:
+                row_id = self._insert(server)
+                ok, now = True, time.time()
+                app.record_ok(server, row_id)
+                self.ok_times.append(now - app.t0)
+            except pymysql.MySQLError as exc:
+                ok, now = False, time.time()
+                app.record_failure(server, exc, now)
+                self._close()
+                app.maybe_switch(now)
+            # the gap runs from the last success to this attempt: to the next success, or (still
+            # failing) to now; measured before last_ok moves
+            if last_ok is not None and now - last_ok > self.max_gap:
+                self.max_gap, self.gap_at = now - last_ok, round(last_ok - app.t0, 3)
+            if ok:
+                last_ok = now
+            next_at = max(next_at + interval, now)
+            app.stop_event.wait(max(0.0, next_at - time.time()))
+
+
 class AppWriter:
-    def __init__(self, lab, source, target, password, rate=50.0, switch_on_promotion=True):
+    def __init__(self, lab, source, target, password, rate=50.0, switch_on_promotion=True,
+                 writers=1):
         self.lab, self.source, self.target, self.password = lab, source, target, password
         self.rate = rate
         # False: the router may only move to RDS once the cutover playbook has ended (allow_switch)
@@ -25,30 +87,34 @@ class AppWriter:
         self.failed = 0
         self.errors = {}
         self.switched_at = None
-        self.max_gap = 0.0
-        self.gap_at = None
-        self.timeline = []  # (t, 1 ok / 0 failed)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._conn = None
+        self.timeline = []  # (t, 0) of every failed write (the PNG marks them)
+        self.stop_event = threading.Event()
+        self._lock = threading.Lock()  # the records
+        self._router = threading.Lock()  # the promotion check (a query: never under _lock)
         self._checked_at = 0.0
         self.t0 = None
+        self.writers = [_Writer(self, i, rate / writers) for i in range(max(1, writers))]
 
     def start(self):
         self.t0 = time.time()
-        self._thread.start()
+        for w in self.writers:
+            w.thread.start()
 
     def stop(self):
-        self._stop.set()
-        self._thread.join(15)
+        self.stop_event.set()
+        for w in self.writers:
+            w.thread.join(15)
 
-    def _insert(self):
-        if self._conn is None:
-            self._conn = self.lab.connect(self.current, user=APP_USER, password=self.password,
-                                          connect_timeout=2, read_timeout=5, write_timeout=5)
-        with self._conn.cursor() as cur:
-            cur.execute("INSERT INTO `%s`.writes (payload) VALUES ('bench-app')" % APP_DB)
-            return cur.lastrowid
+    def record_ok(self, server, row_id):
+        with self._lock:
+            self.committed[server].append(row_id)
+
+    def record_failure(self, server, exc, now):
+        key = "%s: %s" % (server, exc.args[0] if exc.args else type(exc).__name__)
+        with self._lock:
+            self.failed += 1
+            self.errors[key] = self.errors.get(key, 0) + 1
+            self.timeline.append((round(now - self.t0, 3), 0))
 
     def target_promoted(self):
         """What the router watches (with its own monitoring account, root here)."""
@@ -62,51 +128,52 @@ class AppWriter:
         finally:
             conn.close()
 
-    def _maybe_switch(self, now):
-        if (self.current != self.source or now - self._checked_at < 0.05
-                or not self.switch_allowed.is_set()):
+    def maybe_switch(self, now):
+        """One router for every writer: checked at most every 50 ms, by one writer at a time."""
+        if self.current != self.source or not self.switch_allowed.is_set():
             return
-        self._checked_at = now
+        if not self._router.acquire(blocking=False):
+            return
         try:
-            if self.target_promoted():
-                self.current, self.switched_at = self.target, round(now - self.t0, 3)
-                self._close()
-        except pymysql.MySQLError:
-            pass
-
-    def _close(self):
-        try:
-            if self._conn is not None:
-                self._conn.close()
-        except Exception:  # noqa: BLE001 - already broken
-            pass
-        self._conn = None
-
-    def _run(self):
-        interval = 1.0 / self.rate
-        last_ok = next_at = self.t0
-        while not self._stop.is_set():
+            if self.current != self.source or now - self._checked_at < 0.05:
+                return
+            self._checked_at = now
             try:
-                row_id = self._insert()
-                now = time.time()
-                self.committed[self.current].append(row_id)
-                last_ok = now
-                self.timeline.append((round(now - self.t0, 3), 1))
-            except pymysql.MySQLError as exc:
-                now = time.time()
-                self.failed += 1
-                key = "%s: %s" % (self.current, exc.args[0] if exc.args else type(exc).__name__)
-                self.errors[key] = self.errors.get(key, 0) + 1
-                self.timeline.append((round(now - self.t0, 3), 0))
-                self._close()
-                self._maybe_switch(now)
-            if now - last_ok > self.max_gap:
-                self.max_gap, self.gap_at = now - last_ok, round(last_ok - self.t0, 3)
-            next_at = max(next_at + interval, now)
-            self._stop.wait(max(0.0, next_at - time.time()))
+                if self.target_promoted():
+                    self.current, self.switched_at = self.target, round(now - self.t0, 3)
+            except pymysql.MySQLError:
+                pass
+        finally:
+            self._router.release()
+
+    def _gaps(self):
+        """Longest time no writer had a successful write, and when it began."""
+        times = sorted(t for w in self.writers for t in w.ok_times)
+        best, at = 0.0, None
+        for prev, t in zip(times, times[1:]):
+            if t - prev > best:
+                best, at = t - prev, prev
+        return round(best, 3), None if at is None else round(at, 3)
+
+    def commits_per_second(self):
+        """Successful writes in each second since the start (all writers)."""
+        counts = {}
+        for w in self.writers:
+            for t in w.ok_times:
+                counts[int(t)] = counts.get(int(t), 0) + 1
+        return [counts.get(s, 0) for s in range(max(counts) + 1)] if counts else []
+
+    def achieved_rate(self, start_s, end_s):
+        n = sum(1 for w in self.writers for t in w.ok_times if start_s <= t < end_s)
+        return round(n / (end_s - start_s), 1) if end_s > start_s else None
 
     def summary(self):
-        return {"rate": self.rate, "committed_on_source": len(self.committed[self.source]),
+        worst = max(self.writers, key=lambda w: w.max_gap)
+        all_gap, all_gap_at = self._gaps()
+        return {"rate": self.rate, "writers": len(self.writers),
+                "committed_on_source": len(self.committed[self.source]),
                 "committed_on_target": len(self.committed[self.target]), "failed": self.failed,
                 "errors": self.errors, "switched_to_target_at_s": self.switched_at,
-                "max_gap_s": round(self.max_gap, 3), "max_gap_starts_at_s": self.gap_at}
+                "max_gap_s": round(worst.max_gap, 3), "max_gap_starts_at_s": worst.gap_at,
+                "max_gap_writer": worst.index,
+                "max_gap_all_writers_s": all_gap, "max_gap_all_writers_starts_at_s": all_gap_at}

@@ -1,9 +1,12 @@
-"""Cutover under load: the application writer runs while cutover_to_rds.yml promotes RDS; then the
-longest write gap, lost writes (ids acknowledged anywhere but missing on RDS) and checksums."""
+"""Cutover under load: the application's writers run while cutover_to_rds.yml promotes RDS; then the
+longest write gap, lost writes (ids acknowledged anywhere but missing on RDS), checksums, and the
+cutover report's own figures (window, backlog at the freeze)."""
+import json
 import time
 
 from benchlib import playbook, replication
 from benchlib.appwriter import AppWriter
+from benchlib.cpu import CpuMeter
 from benchlib.data import APP_DB, APP_USER
 from benchlib.lab import query
 from benchlib.lagmon import LagMonitor
@@ -37,24 +40,57 @@ def _checksums_converge(lab, source, target, databases, timeout=30):
         time.sleep(1)
 
 
+# what the bench keeps of the role's JSON report (cutover_to_rds_report_path)
+REPORT_KEYS = ("result", "window_seconds", "unavailable_seconds", "earlier_freezes",
+               "backlog_at_freeze", "lag_at_preflight", "timeline", "final_position",
+               "rds_executed", "sessions_killed", "checksums")
+
+
+def _role_report(path):
+    try:
+        report = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        return {"error": "no cutover report at %s: %s" % (path, exc)}
+    return {k: report.get(k) for k in REPORT_KEYS}
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def run(lab, source, target, databases, app_password, workdir, rate, app_switch="promoted",
-        warmup=3.0, tail=3.0):
-    result = {"source": source, "target": target, "rate": rate, "app_switch": app_switch}
+        writers=1, warmup=3.0, tail=3.0):
+    result = {"source": source, "target": target, "rate": rate, "writers": writers,
+              "app_switch": app_switch}
     _ensure_app_user_on_target(lab, target, app_password)
     writer = AppWriter(lab, source, target, app_password, rate=rate,
-                       switch_on_promotion=app_switch == "promoted")
+                       switch_on_promotion=app_switch == "promoted", writers=writers)
+    report_path = workdir / "cutover_report.json"
     with LagMonitor(lab, source, target, "cutover") as lag:
         writer.start()
         time.sleep(warmup)
         started = time.time() - writer.t0
-        pb = playbook.run(lab, "cutover_to_rds.yml", workdir / "cutover.log")
+        with CpuMeter([lab]) as cpu:
+            pb = playbook.run(lab, "cutover_to_rds.yml", workdir / "cutover.log",
+                              extra_vars={"cutover_to_rds_report_path": report_path})
         ended = time.time() - writer.t0
         writer.switch_allowed.set()
         time.sleep(tail)
         writer.stop()
-    result.update(playbook=pb, writer=writer.summary(), lag=lag.as_dict(),
+    report = _role_report(report_path)
+    result.update(playbook=pb, writer=writer.summary(), lag=lag.as_dict(), cpu=cpu.as_dict(),
                   playbook_window_s=[round(started, 2), round(ended, 2)],
-                  timeline=writer.timeline)
+                  timeline=writer.timeline, cutover_report=report,
+                  window_s=_number(report.get("window_seconds")),
+                  unavailable_s=_number(report.get("unavailable_seconds")),
+                  backlog_at_freeze_bytes=report.get("backlog_at_freeze"),
+                  # the rate the writers sustained before the playbook began (the lab is shared)
+                  achieved_rate_before=writer.achieved_rate(0.5, started),
+                  achieved_rate_during=writer.achieved_rate(started, ended),
+                  commits_per_second=writer.commits_per_second())
     committed = set(writer.committed[source]) | set(writer.committed[target])
     try:
         on_target = _ids_on(lab, target)

@@ -54,9 +54,11 @@ def run(args, workdir, log):
     result = {"pairs": n, "size_mb_per_pair": args.fanout_size_mb, "ok": False}
     try:
         t = time.time()
+        result["data_mb"] = []  # measured, per pair (for CPU seconds per GB)
         for lab in labs:
             lab.up(fresh=not args.reuse_lab)
-            data.prepare(lab, "rds_source", args.fanout_size_mb, args.tables, args.threads)
+            result["data_mb"].append(
+                data.prepare(lab, "rds_source", args.fanout_size_mb, args.tables, args.threads))
         result["labs_up_and_data_s"] = round(time.time() - t, 1)
         log("fan-out: %d labs up" % n)
         one = _timed_run(labs[:1], workdir, "1")

@@ -18,7 +18,8 @@ def host_facts():
 def one_line(value):
     if not value.get("ok"):
         return "FAILED: %s" % str(value.get("error", "?"))[:300]
-    keys = ("total_s", "seconds", "changed", "max_gap_s", "ratio")
+    keys = ("total_s", "seconds", "changed", "max_gap_s", "ratio", "window_s",
+            "backlog_at_freeze_bytes", "lost_writes")
     return ", ".join("%s=%s" % (k, value[k]) for k in keys if k in value) or "ok"
 
 
@@ -31,7 +32,35 @@ def _time(cases, key):
     return case.get("total_s") if case.get("ok") else None
 
 
+SOURCES = {"rds_to_onprem": "rds_source", "onprem_to_rds": "onprem_source"}
+
+
+def _per_gb(cpu, data_mb):
+    """CPU seconds per GB of sysbench data (InnoDB data + index of the source, measured)."""
+    if not cpu or cpu.get("total_s") is None or not data_mb:
+        return None
+    return round(cpu["total_s"] / (data_mb / 1024.0), 1)
+
+
+def add_cpu_per_gb(out):
+    """Into every case's `cpu`: `data_mb` it copied or proved and `per_gb_s` (CPU s per GB)."""
+    cases, data_mb = out.get("cases", {}), out.get("data_mb", {})
+    for key, case in cases.items():
+        if not isinstance(case, dict):
+            continue
+        direction = key.split("/")[0]
+        if direction in SOURCES and isinstance(case.get("cpu"), dict):
+            mb = data_mb.get(SOURCES[direction])
+            case["cpu"].update(data_mb=mb, per_gb_s=_per_gb(case["cpu"], mb))
+        if key == "fanout" and case.get("data_mb"):
+            for part, mb in (("one_pair", case["data_mb"][0]), ("n_pairs", sum(case["data_mb"]))):
+                cpu = (case.get(part) or {}).get("cpu")
+                if isinstance(cpu, dict):
+                    cpu.update(data_mb=round(mb, 1), per_gb_s=_per_gb(cpu, mb))
+
+
 def summarize(out):
+    add_cpu_per_gb(out)
     cases = out.get("cases", {})
     s = {}
     for name in ("rds_to_onprem", "onprem_to_rds"):
@@ -43,24 +72,37 @@ def summarize(out):
             s[name] = {"a_s": a, "b_s": b, "c_s": c, "d_s": d, "d_over_a": _ratio(d, a),
                        "d_over_c": _ratio(d, c)}
             for key, case in (("a", "a_dump_file"), ("b", "b_dump_pipe"), ("c", "c_mydumper"), ("d", "d_playbook")):
-                s[name]["%s_cpu_s" % key] = ((cases.get("%s/%s" % (name, case)) or {}).get("cpu") or {}).get("total_s")
+                cpu = (cases.get("%s/%s" % (name, case)) or {}).get("cpu") or {}
+                s[name]["%s_cpu_s" % key] = cpu.get("total_s")
+                s[name]["%s_cpu_per_gb_s" % key] = cpu.get("per_gb_s")
         rerun = cases.get("%s/rerun" % name)
         if rerun is not None:
+            cpu = rerun.get("cpu") or {}
             s.setdefault(name, {}).update(
                 rerun_ok=rerun.get("ok"), rerun_changed=rerun.get("changed"),
-                rerun_s=rerun.get("seconds"), rerun_ratio=_ratio(rerun.get("seconds"), d))
+                rerun_s=rerun.get("seconds"), rerun_ratio=_ratio(rerun.get("seconds"), d),
+                rerun_cpu_s=cpu.get("total_s"), rerun_cpu_per_gb_s=cpu.get("per_gb_s"))
     cut = cases.get("cutover")
     if cut is not None:
         w = cut.get("writer", {})
-        s["cutover"] = {"ok": cut.get("ok"), "max_gap_s": w.get("max_gap_s"),
+        s["cutover"] = {"ok": cut.get("ok"), "rate": cut.get("rate"), "writers": cut.get("writers"),
+                        "achieved_rate_before": cut.get("achieved_rate_before"),
+                        "max_gap_s": w.get("max_gap_s"),
+                        "max_gap_all_writers_s": w.get("max_gap_all_writers_s"),
+                        "window_s": cut.get("window_s"), "unavailable_s": cut.get("unavailable_s"),
+                        "backlog_at_freeze_bytes": cut.get("backlog_at_freeze_bytes"),
                         "lost_writes": cut.get("lost_writes"),
+                        "acknowledged": (w.get("committed_on_source") or 0) + (w.get("committed_on_target") or 0),
                         "checksums_equal": cut.get("checksums_equal"),
                         "playbook_s": (cut.get("playbook") or {}).get("seconds"),
+                        "cpu_s": (cut.get("cpu") or {}).get("total_s"),
                         "error": cut.get("error") or (cut.get("playbook") or {}).get("error")}
     fan = cases.get("fanout")
     if fan is not None:
         keys = ("ok", "pairs", "one_pair_s", "n_pairs_s", "ratio", "cpu_floor_s", "cpu_floor_ratio", "error")
         s["fanout"] = {k: fan.get(k) for k in keys}
+        for part in ("one_pair", "n_pairs"):
+            s["fanout"]["%s_cpu_per_gb_s" % part] = ((fan.get(part) or {}).get("cpu") or {}).get("per_gb_s")
     return s
 
 
@@ -74,23 +116,31 @@ def _goal(value, limit, le=True):
     return "met" if (value <= limit if le else value == limit) else "MISSED"
 
 
+def _cpu_text(r, key, sep=" "):
+    cpu, per_gb = r.get("%s_cpu_s" % key), r.get("%s_cpu_per_gb_s" % key)
+    if cpu is None:
+        return ""
+    text = "CPU %s s" % cpu if per_gb is None else "CPU %s s, %s s/GB" % (cpu, per_gb)
+    return "%s(%s)" % (sep, text) if sep == " " else "%s%s" % (sep, text)
+
+
 def markdown(out):
     s, cases = out.get("summary", {}), out.get("cases", {})
     args = out.get("args", {})
     lines = ["# Benchmark %s" % out.get("started"), "",
-             "size %s MB/source (measured: %s), threads %s, elapsed %ss, host %s" % (
-                 args.get("size_mb"), out.get("data_mb"), args.get("threads"), out.get("elapsed_s"),
-                 out.get("host")), "",
+             "size %s MB/source (measured: %s), threads %s, cutover %s writes/s from %s writer(s), "
+             "elapsed %ss, host %s" % (
+                 args.get("size_mb"), out.get("data_mb"), args.get("threads"), args.get("rate"),
+                 args.get("writers", 1), out.get("elapsed_s"), out.get("host")), "",
              "| measure | value | goal | verdict |", "|---|---|---|---|"]
     for name in ("rds_to_onprem", "onprem_to_rds"):
         r = s.get(name)
         if not r:
             continue
-        for case, key in (("a dump>file;source", "a_s"), ("b dump|load", "b_s"),
+        for case, key in (("a dump>file;source", "a_s"), ("b dump\\|load", "b_s"),
                           ("c mydumper/myloader", "c_s"), ("d playbook", "d_s")):
-            cpu = r.get(key.replace("_s", "_cpu_s"))
             lines.append("| %s seed %s (s) | %s%s | | |" % (
-                name, case, _fmt(r.get(key)), "" if cpu is None else " (CPU %s s)" % cpu))
+                name, case, _fmt(r.get(key)), _cpu_text(r, key[0])))
         lines.append("| %s d/a | %s | <= 0.33 | %s |"
                      % (name, _fmt(r.get("d_over_a")), _goal(r.get("d_over_a"), 0.33)))
         lines.append("| %s d/c | %s | <= 0.9 | %s |"
@@ -99,15 +149,23 @@ def markdown(out):
             lines.append("| %s re-run changed | %s | 0 | %s |" % (
                 name, _fmt(r.get("rerun_changed")),
                 _goal(r.get("rerun_changed"), 0, le=False) if r.get("rerun_ok") else "FAILED"))
-            lines.append("| %s re-run time ratio | %s (%ss) | <= 0.3 | %s |" % (
-                name, _fmt(r.get("rerun_ratio")), _fmt(r.get("rerun_s")), _goal(r.get("rerun_ratio"), 0.3)))
+            lines.append("| %s re-run time ratio | %s (%ss%s) | <= 0.3 | %s |" % (
+                name, _fmt(r.get("rerun_ratio")), _fmt(r.get("rerun_s")), _cpu_text(r, "rerun", ", "),
+                _goal(r.get("rerun_ratio"), 0.3)))
     c = s.get("cutover")
     if c:
-        lines.append("| cutover longest write gap (s) | %s | <= 2 | %s |" % (
+        lines.append("| cutover load: writers, rate asked / sustained before (writes/s) | %s, %s / %s | | |" % (
+            _fmt(c.get("writers")), _fmt(c.get("rate")), _fmt(c.get("achieved_rate_before"))))
+        lines.append("| cutover longest write gap of a writer (s) | %s | <= 2 | %s |" % (
             _fmt(c.get("max_gap_s")), _goal(c.get("max_gap_s"), 2.0) if c.get("ok") else "FAILED"))
-        lines.append("| cutover lost writes | %s | 0 | %s |" % (
-            _fmt(c.get("lost_writes")), _goal(c.get("lost_writes"), 0, le=False)))
+        lines.append("| cutover longest time no writer wrote (s) | %s | | |" % _fmt(c.get("max_gap_all_writers_s")))
+        lines.append("| cutover window, report (s): read_only ON -> RDS open | %s (unavailable %s) | | |" % (
+            _fmt(c.get("window_s")), _fmt(c.get("unavailable_s"))))
+        lines.append("| cutover backlog at the freeze (bytes) | %s | | |" % _fmt(c.get("backlog_at_freeze_bytes")))
+        lines.append("| cutover lost writes | %s of %s acknowledged | 0 | %s |" % (
+            _fmt(c.get("lost_writes")), _fmt(c.get("acknowledged")), _goal(c.get("lost_writes"), 0, le=False)))
         lines.append("| cutover checksums equal | %s | true | |" % _fmt(c.get("checksums_equal")))
+        lines.append("| cutover playbook (s) | %s (CPU %s s) | | |" % (_fmt(c.get("playbook_s")), _fmt(c.get("cpu_s"))))
     f = s.get("fanout")
     if f:
         lines.append("| fan-out %s pairs / 1 pair | %s (%s s / %s s) | <= 2.5 | %s |" % (
@@ -116,6 +174,8 @@ def markdown(out):
         if f.get("cpu_floor_ratio") is not None:
             lines.append("| fan-out CPU floor (CPU s of the %s-pair run / cores / 1-pair time) | %s (%s s) | | |" % (
                 _fmt(f.get("pairs")), _fmt(f.get("cpu_floor_ratio")), _fmt(f.get("cpu_floor_s"))))
+        lines.append("| fan-out CPU per GB: 1 pair / %s pairs (s/GB) | %s / %s | | |" % (
+            _fmt(f.get("pairs")), _fmt(f.get("one_pair_cpu_per_gb_s")), _fmt(f.get("n_pairs_cpu_per_gb_s"))))
     failed = [(k, v.get("error")) for k, v in cases.items() if not v.get("ok")]
     if failed:
         lines += ["", "Failed cases:", ""]

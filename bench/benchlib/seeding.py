@@ -3,13 +3,14 @@ client, (c) mydumper/myloader. Each ends when the replica caught up and checksum
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 from benchlib import replication
 
 GTID_IN_DUMP = re.compile(r"gtid_slave_pos\s*=\s*'([^']*)'")
 GTID_IN_DUMP_BYTES = re.compile(rb"gtid_slave_pos\s*=\s*'([^']*)'")
-MYDUMPER_TIMEOUT = 300
+MYDUMPER_STALL_S = 30  # no CPU used and no byte written for this long: mydumper hung
 GTID_IN_METADATA = re.compile(r"GTID:\s*(\S+)")
 # Master user of RDS for MariaDB: no RELOAD, so no FLUSH TABLES WITH READ LOCK. With
 # --single-transaction and --master-data, mariadb-dump takes the GTID from the consistent
@@ -34,6 +35,44 @@ def _run(cmd, **kw):
         err = res.stderr.decode(errors="replace") if isinstance(res.stderr, bytes) else res.stderr
         raise RuntimeError("%s failed (%d): %s" % (cmd[0], res.returncode, err[-1500:]))
     return res
+
+
+def _dir_bytes(path):
+    return sum(f.stat().st_size for f in path.glob("*") if f.is_file()) if path.exists() else 0
+
+
+def _proc_cpu_ticks(pid):
+    try:
+        fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _run_watched(cmd, out_dir, stall_s=MYDUMPER_STALL_S):
+    """Run mydumper; raise TimeoutError when it neither uses CPU nor writes for ``stall_s``
+    (mydumper 0.10 sometimes deadlocks at start: a thread blocked in g_async_queue_push, the
+    main thread joining it, one idle session on the server)."""
+    with tempfile.TemporaryFile() as errfile:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errfile)
+        seen, still_since = None, time.time()
+        while True:
+            try:
+                proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now_seen = (_proc_cpu_ticks(proc.pid), _dir_bytes(out_dir))
+            if now_seen != seen:
+                seen, still_since = now_seen, time.time()
+            elif time.time() - still_since > stall_s:
+                proc.kill()
+                proc.wait()
+                raise TimeoutError("mydumper stalled for %ss" % stall_s)
+        errfile.seek(0)
+        err = errfile.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError("mydumper failed (%d): %s" % (proc.returncode, err[-1500:]))
 
 
 def _gtid_from_file(path):
@@ -108,17 +147,17 @@ def mydumper_myloader(lab, source, target, databases, password, workdir, threads
            "--trx-consistency-only", "--lock-all-tables", "--rows", "100000", "-o", str(out)]
     retries = 0
     while True:
-        # mydumper 0.10 sometimes hangs at start (main thread idle, no worker connected): retry
-        # as a DBA would, and say so in the result; the time counts from the attempt that worked
+        # mydumper 0.10 sometimes hangs at start (_run_watched): retry as a DBA would, and say
+        # so in the result; the time counts from the attempt that worked
         t0 = time.time()
         try:
-            _run(cmd, timeout=MYDUMPER_TIMEOUT)
+            _run_watched(cmd, out)
             break
-        except subprocess.TimeoutExpired:
+        except TimeoutError:
             retries += 1
             shutil.rmtree(out, ignore_errors=True)
             if retries > 2:
-                raise RuntimeError("mydumper hung %d times (%ss each)" % (retries, MYDUMPER_TIMEOUT))
+                raise RuntimeError("mydumper hung %d times (stalled %ss each)" % (retries, MYDUMPER_STALL_S))
     t1 = time.time()
     # RDS: the master user may not SET sql_log_bin, so load with binary logging (-e)
     extra = ["-e"] if lab.info(target)["kind"] == "rds" else []

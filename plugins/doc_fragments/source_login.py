@@ -5,23 +5,14 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-
-class ModuleDocFragment(object):
-    """O(source_login): the login of the server the data comes from, in modules that talk to two
-    servers (sub-options exactly the connection options, see module_utils/connection.py)."""
-
-    DOCUMENTATION = r'''
-options:
-  source_login:
-    description:
-      - Login of the server the data comes from (the source), with the same sub-options as the
-        module's own login options (O(login_host), O(login_user), O(ca_cert)...).
-    type: dict
+# The sub-options of a second login (exactly the connection options, see module_utils/connection.py),
+# written once; {option} is the name of the dict option that holds them.
+_LOGIN_SUBOPTIONS = r'''
     suboptions:
       login_host:
         description:
           - Host name or IP address of the server to manage (for RDS, the instance endpoint).
-          - Ignored when O(source_login.login_unix_socket) (or C(socket) in O(source_login.config_file)) is set.
+          - Ignored when O({option}.login_unix_socket) (or C(socket) in O({option}.config_file)) is set.
         type: str
         default: localhost
       login_port:
@@ -32,22 +23,22 @@ options:
       login_user:
         description:
           - Account to log in with. For an RDS instance, the master user.
-          - When omitted, C(user) from the C([client]) section of O(source_login.config_file).
+          - When omitted, C(user) from the C([client]) section of O({option}.config_file).
         type: str
       login_password:
         description:
-          - Password of O(source_login.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O(source_login.config_file).
+          - Password of O({option}.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O({option}.config_file).
         type: str
       login_unix_socket:
         description:
           - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O(source_login.config_file), if any.
+          - When omitted, C(socket) from the C([client]) section of O({option}.config_file), if any.
         type: str
       config_file:
         description:
           - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O(source_login.login_user), O(source_login.login_password) and O(source_login.login_unix_socket) are not given.
+            when O({option}.login_user), O({option}.login_password) and O({option}.login_unix_socket) are not given.
           - A missing default file is ignored; a missing file given explicitly is an error.
           - V('') reads no option file at all.
         type: path
@@ -66,12 +57,12 @@ options:
         aliases: [ssl_cert, ssl_cert_file]
       client_key:
         description:
-          - Private key (PEM) of O(source_login.client_cert).
+          - Private key (PEM) of O({option}.client_cert).
         type: path
         aliases: [ssl_key, ssl_key_file]
       check_hostname:
         description:
-          - With O(source_login.ca_cert), also check that the server certificate names O(source_login.login_host).
+          - With O({option}.ca_cert), also check that the server certificate names O({option}.login_host).
         type: bool
         default: true
       connect_timeout:
@@ -80,3 +71,39 @@ options:
         type: int
         default: 30
 '''
+
+
+def _login_option(option, head):
+    """The documentation of the dict option ``option``: ``head`` (its description and type), then the sub-options."""
+    return 'options:\n  %s:\n%s%s' % (option, head.strip('\n') + '\n', _LOGIN_SUBOPTIONS.lstrip('\n').format(option=option))
+
+
+class ModuleDocFragment(object):
+    """Logins of a second server, in modules that talk to two (sub-options exactly the connection options).
+
+    C(mysql_rds.replication.source_login): O(source_login), the server the data comes from.
+    C(mysql_rds.replication.source_login.replica): O(replica_login), a replica of the module's server.
+    """
+
+    DOCUMENTATION = _login_option('source_login', r'''
+    description:
+      - Login of the server the data comes from (the source), with the same sub-options as the
+        module's own login options (O(login_host), O(login_user), O(ca_cert)...).
+    type: dict
+''')
+
+    REPLICA = _login_option('replica_login', r'''
+    description:
+      - Login of a replica of this server (the same sub-options as the module's own login options),
+        to prove it equal at the snapshot's coordinates while this server takes writes. Implies
+        O(snapshot=true).
+      - Before the snapshot opens, the module pauses the replica's applier if it runs (and starts its
+        receiver if it is stopped); while this server is checksummed inside its snapshot, the
+        replica applies up to the snapshot's coordinates, is checksummed there and compared, both
+        sides read at the same time. The module then restores replication as it found it (also when
+        it fails), and fails when the replica stops elsewhere or on an error.
+      - The account needs the privileges to stop and start the replica's threads and read its status.
+      - The result is in RV(replica); the statements run on the replica in RV(queries).
+    type: dict
+    aliases: [replica]
+''')

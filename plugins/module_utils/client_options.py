@@ -1,18 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, mysql_rds.replication contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Option files for the command line clients (mariadb-dump, mariadb), so that no password is ever
-on a command line: a ``[client]`` section written from pymysql.connect() keyword arguments, mode
-0600, in a private directory the caller removes (:class:`OptionFiles`)."""
+"""Logins of the command line clients (mariadb-dump, mariadb) without a secret on disk or on a
+command line: a ``[client]`` option section, written from pymysql.connect() keyword arguments into
+a pipe that only the client inherits (``--defaults-extra-file=/dev/fd/N``, one pipe per process;
+the clients read their option files once, at start). Nothing is left behind when the module is
+killed: the kernel frees the pipe with its last process.
+
+A command is a list whose login argument is an :class:`OptionArg` (a str that reads
+``--defaults-extra-file=<pipe>``, the way commands are reported); :func:`popen` starts it."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import shutil
-import tempfile
+import subprocess
 
-SHOWN = '--defaults-extra-file=<tmp>'  # how a command line shows its option file
+SHOWN = '--defaults-extra-file=<pipe>'  # how a command line shows its login
 
 
 def option_lines(kwargs):
@@ -35,35 +39,46 @@ def option_lines(kwargs):
     return lines
 
 
-def option_file(directory, name, kwargs):
-    """Write the [client] option file ``name`` in ``directory`` (mode 0600, never overwritten); its path."""
-    path = os.path.join(directory, name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, 'w') as handle:
-        handle.write('\n'.join(option_lines(kwargs)) + '\n')
-    return path
+class OptionArg(str):
+    """The login argument of a client command: reads as :data:`SHOWN`, carries the option section."""
+
+    def __new__(cls, kwargs):
+        arg = str.__new__(cls, SHOWN)
+        arg.content = ('\n'.join(option_lines(kwargs)) + '\n').encode('utf-8')
+        return arg
 
 
 def shown(command):
-    """``command`` as reported: its option file (the second argument) hidden."""
-    return [command[0], SHOWN] + list(command[2:])
+    """``command`` as reported (plain strings; the login is :data:`SHOWN`)."""
+    return [SHOWN if isinstance(arg, OptionArg) else str(arg) for arg in command]
 
 
-class OptionFiles(object):
-    """``with OptionFiles() as files: files.write('source.cnf', kwargs)``; the directory and its
-    files are removed when the block ends, whatever happened."""
+def _pipe_holding(content):
+    """The read end of a new pipe that holds ``content`` (an option section is far below a pipe's capacity)."""
+    read_end, write_end = os.pipe()
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(write_end, view):]
+    except OSError:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end
 
-    def __init__(self, prefix='rds_load_dump.'):
-        self.prefix = prefix
-        self.directory = None
 
-    def __enter__(self):
-        self.directory = tempfile.mkdtemp(prefix=self.prefix)
-        return self
-
-    def write(self, name, kwargs):
-        return option_file(self.directory, name, kwargs)
-
-    def __exit__(self, *exc_info):
-        shutil.rmtree(self.directory, ignore_errors=True)
-        return False
+def popen(command, **kwargs):
+    """subprocess.Popen(command), every :class:`OptionArg` given as a pipe the process alone inherits."""
+    fds, args = [], []
+    try:
+        for arg in command:
+            if isinstance(arg, OptionArg):
+                fds.append(_pipe_holding(arg.content))
+                args.append('--defaults-extra-file=/dev/fd/%d' % fds[-1])
+            else:
+                args.append(arg)
+        return subprocess.Popen(args, pass_fds=tuple(fds), **kwargs)
+    finally:
+        for fd in fds:
+            os.close(fd)

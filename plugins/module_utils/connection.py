@@ -41,9 +41,15 @@ except ImportError:  # pragma: no cover - depends on the controller/target
     PYMYSQL_IMPORT_ERROR = traceback.format_exc()
 
 DEFAULT_CONFIG_FILE = '~/.my.cnf'
+# Socket read/write timeouts (seconds) of the modules' connections: a server silent this long on a
+# status read is stalled (SIGSTOP, a frozen VM, a dead network path), not slow; changing replication
+# (a stop waits for the applier's current transaction) gets longer.
+STATUS_TIMEOUT = 300
+CHANGE_TIMEOUT = 600
 
 __all__ = ['connection_argument_spec', 'connect', 'connection_params', 'run', 'SqlError',
-           'read_client_options', 'ConnectionConfigError', 'target_of']
+           'read_client_options', 'ConnectionConfigError', 'target_of', 'set_timeouts', 'timeouts_of',
+           'STATUS_TIMEOUT', 'CHANGE_TIMEOUT']
 
 
 class ConnectionConfigError(Exception):
@@ -137,15 +143,27 @@ def connection_params(params):
     for option, key in (('ca_cert', 'ca'), ('client_cert', 'cert'), ('client_key', 'key')):
         value = params.get(option)
         if value:
-            value = os.path.expanduser(value)
-            if not os.path.isfile(value):
-                raise ConnectionConfigError('%s %s does not exist or is not a file: fix the path.' % (option, value))
-            ssl[key] = value
+            ssl[key] = tls_file(option, value)
     if ssl:
         if 'ca' in ssl:
             ssl['check_hostname'] = bool(params.get('check_hostname', True))
         kwargs['ssl'] = ssl
     return kwargs
+
+
+def tls_file(option, path):
+    """``path`` expanded, or ConnectionConfigError naming the option when it is missing or
+    unreadable (before any connection: a missing CA is not a login problem)."""
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        raise ConnectionConfigError('file not found: %s=%s (fix the path; nothing was changed).' % (option, path))
+    try:
+        with open(path, 'rb'):
+            pass
+    except (IOError, OSError) as exc:
+        raise ConnectionConfigError('file not found: %s=%s is not readable by this user (%s): fix its '
+                                    'permissions.' % (option, path, exc.strerror))
+    return path
 
 
 def target_of(kwargs):
@@ -164,12 +182,34 @@ def as_connection_options(params, names):
     return options
 
 
-def connect(module, fail=True, options=None):
+def set_timeouts(conn, read_timeout=None, write_timeout=None):
+    """Change the socket read/write timeouts (seconds, None = wait forever) of an open PyMySQL
+    connection; they apply from its next read/write (PyMySQL sets the socket timeout per call)."""
+    for value in (read_timeout, write_timeout):
+        if value is not None and value <= 0:
+            raise ValueError('timeouts must be > 0 seconds or None (got %r)' % (value,))
+    conn._read_timeout = read_timeout  # pylint: disable=protected-access
+    conn._write_timeout = write_timeout  # pylint: disable=protected-access
+    return conn
+
+
+def timeouts_of(conn):
+    """(read_timeout, write_timeout) of a PyMySQL connection (None: none, or not a connection)."""
+    return getattr(conn, '_read_timeout', None), getattr(conn, '_write_timeout', None)
+
+
+def connect(module, fail=True, options=None, read_timeout=None, write_timeout=None):
     """Open a PyMySQL connection (autocommit on, DictCursor) or fail the module.
 
     ``options`` are the common connection options of the server to reach (default: the module's
     own, see as_connection_options()). With ``fail=False`` a SqlError/ConnectionConfigError is
     raised instead.
+
+    The whole handshake (TCP, greeting, TLS, authentication) is bounded by connect_timeout per
+    read/write, also when something that is not a MySQL server accepts the TCP connection and never
+    answers. Then ``read_timeout``/``write_timeout`` (seconds; None = no limit, e.g. for long
+    checksums) apply to every statement on the connection; change them with set_timeouts().
+    A statement that gets no answer in time fails naming the timeout (see run()).
     """
     if pymysql is None:
         module.fail_json(msg=missing_required_lib('PyMySQL'), exception=PYMYSQL_IMPORT_ERROR)
@@ -180,14 +220,30 @@ def connect(module, fail=True, options=None):
             raise
         module.fail_json(msg=str(exc))
     secrets = [kwargs.get('password')]
+    target = target_of(kwargs)
+    handshake = kwargs['connect_timeout']
     try:
-        return pymysql.connect(cursorclass=pymysql.cursors.DictCursor, **kwargs)
+        conn = pymysql.connect(cursorclass=pymysql.cursors.DictCursor, read_timeout=handshake,
+                               write_timeout=handshake, **kwargs)
     except Exception as exc:  # pylint: disable=broad-except
-        error = describe(exc, 'connect to %s as %s' % (target_of(kwargs), kwargs.get('user')),
-                         secrets=secrets, target=target_of(kwargs))
+        error = describe(exc, 'connect to %s as %s' % (target, kwargs.get('user')), secrets=secrets,
+                         target=target, timeout=('connect_timeout', handshake))
         if not fail:
             raise error
         module.fail_json(msg=error.message, errno=error.errno)
+    return set_timeouts(conn, read_timeout, write_timeout)
+
+
+def _timeout_of_cursor(cursor, exc):
+    """(option name, seconds) of the timeout in force on the connection behind ``cursor`` for the
+    failed operation (PyMySQL reports a timed-out write as 2006 "gone away"), for messages."""
+    read_timeout, write_timeout = timeouts_of(getattr(cursor, 'connection', None))
+    args = getattr(exc, 'args', ())
+    if write_timeout and args and args[0] == 2006:
+        return ('write_timeout', write_timeout)
+    if read_timeout:
+        return ('read_timeout', read_timeout)
+    return None
 
 
 def run(cursor, sql, params=None, secrets=()):
@@ -208,4 +264,5 @@ def run(cursor, sql, params=None, secrets=()):
                 rows = list(cursor.fetchall())
         return rows
     except Exception as exc:  # pylint: disable=broad-except
-        raise describe(exc, render_query(sql, params, secrets), secrets=secrets)
+        raise describe(exc, render_query(sql, params, secrets), secrets=secrets,
+                       timeout=_timeout_of_cursor(cursor, exc))

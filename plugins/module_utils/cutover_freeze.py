@@ -47,10 +47,13 @@ class Freeze(object):
         self.previous_read_only = None
         self.locked = False
 
-    def start(self, grace_period):
-        """read_only=ON, then up to ``grace_period`` seconds for open writers; returns the start time."""
+    def start(self, grace_period, before=None):
+        """read_only=ON, then up to ``grace_period`` seconds for open writers; returns the start time.
+        ``before(previous_read_only, started)`` runs right before read_only=ON (to record the freeze)."""
         self.previous_read_only = read_only(self.cursor)
         started = self.timeline.mark('freeze_read_only')
+        if before is not None:
+            before(self.previous_read_only, started)
         self.execute(self.cursor, READ_ONLY_ON)
         deadline = self.clock() + grace_period
         while writer_transactions(self.cursor) and self.clock() < deadline:

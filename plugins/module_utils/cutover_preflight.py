@@ -24,7 +24,8 @@ class Plan(object):
 
     ``source_position``/``rds_position``: the binlog statements read_binlog_position() runs;
     ``rds_status``: how the RDS master user reads the replica's status; ``rds_stop``/``rds_reset``:
-    the RDS replication procedures that promote it.
+    the RDS replication procedures that promote it (``rds_start`` resumes it after an abort);
+    ``rds_event_status``: the status of an event disabled on a replica (enabled at promotion).
     """
 
     def __init__(self, source_dialect, rds_dialect):
@@ -37,6 +38,8 @@ class Plan(object):
             self.rds_stop = rds_dialect.rds_call('stop')
             self.rds_reset = rds_dialect.rds_call('reset_external')
             self.rds_position = (rds_dialect.binlog_status_statement(), rds_dialect.binlog_gtid_statement())
+            self.rds_start = rds_dialect.rds_call('start')
+            self.rds_event_status = rds_dialect.replica_disabled_event_status()
         except DialectError as exc:
             raise CutoverError('%s (source: %s, RDS: %s); nothing was changed.'
                                % (exc, source_dialect.name, rds_dialect.name))
@@ -52,11 +55,15 @@ class Plan(object):
         return dict(source=self.source_dialect.describe(), rds=self.rds_dialect.describe())
 
 
+def server_id(cursor):
+    return int(run(cursor, 'SELECT @@server_id AS id')[0]['id'])
+
+
 def preflight(src, rds, plan, max_lag):
     """Return (RDS's normalized status, already_promoted). Raise CutoverError when it is not safe to
     start; every statement here only reads."""
     status = read_status(rds, plan.rds_dialect, as_rds_master_user=True)
-    source_id = int(run(src, 'SELECT @@server_id AS id')[0]['id'])
+    source_id = server_id(src)
     if not status.get('configured'):
         if read_only(src):
             return status, True

@@ -172,6 +172,20 @@ STATEMENTS = {
         (MARIADB, (0,), True),
         (MYSQL, (0,), False),
     ),
+    # Events: the CREATE/ALTER EVENT clause that keeps an event's definition but does not run it
+    # on a replica, and the STATUS information_schema.EVENTS shows for such an event. MySQL 8.2.0
+    # added DISABLE ON REPLICA / REPLICA_SIDE_DISABLED (the 8.0 manual knows only the SLAVE words,
+    # the 8.3/8.4 ones the REPLICA words; 8.4 still parses DISABLE ON SLAVE). MariaDB keeps SLAVE.
+    'event_disable_on_replica': (
+        (MARIADB, (0,), 'DISABLE ON SLAVE'),
+        (MYSQL, (0,), 'DISABLE ON SLAVE'),
+        (MYSQL, (8, 2, 0), 'DISABLE ON REPLICA'),
+    ),
+    'event_replica_disabled_status': (
+        (MARIADB, (0,), 'SLAVESIDE_DISABLED'),
+        (MYSQL, (0,), 'SLAVESIDE_DISABLED'),
+        (MYSQL, (8, 2, 0), 'REPLICA_SIDE_DISABLED'),
+    ),
 }
 
 # RDS procedures every engine has; {word} = rds_word.
@@ -209,6 +223,11 @@ UNSUPPORTED = {
 }
 
 THREAD_TYPES = {None: '', 'io': ' IO_THREAD', 'sql': ' SQL_THREAD'}
+
+
+def quote_identifier(name):
+    """Backquote an identifier, doubling embedded backquotes (as checksum.quote_identifier)."""
+    return '`%s`' % _text(name).replace('`', '``')
 
 
 class DialectError(Exception):
@@ -478,6 +497,25 @@ class Dialect(object):
             name = '`%s`.' % connection_name.replace('`', '``') if connection_name else ''
             return template.format(name=name), [','.join(patterns)]
         return template.format(holders=', '.join(['%s'] * len(patterns))), patterns
+
+    # --- events -------------------------------------------------------------
+    def event_disable_on_replica_clause(self):
+        """The CREATE/ALTER EVENT clause that keeps an event but disables it on a replica."""
+        return self.lookup('event_disable_on_replica')
+
+    def replica_disabled_event_status(self):
+        """The STATUS information_schema.EVENTS shows for an event disabled on a replica."""
+        return self.lookup('event_replica_disabled_status')
+
+    def disable_event_on_replica_statement(self, schema, name):
+        """(sql, params): keep event ``schema``.``name`` but disable it on a replica."""
+        return 'ALTER EVENT %s.%s %s' % (quote_identifier(schema), quote_identifier(name),
+                                         self.event_disable_on_replica_clause()), []
+
+    @staticmethod
+    def enable_event_statement(schema, name):
+        """(sql, params): enable event ``schema``.``name`` (identifiers quoted, no params)."""
+        return 'ALTER EVENT %s.%s ENABLE' % (quote_identifier(schema), quote_identifier(name)), []
 
     # --- RDS ----------------------------------------------------------------
     def rds_status_statement(self):

@@ -10,7 +10,10 @@ the target's settings back before it fails."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 import shlex
+import signal
+from contextlib import contextmanager
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import SHOWN, shown
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, connect, run
@@ -24,7 +27,11 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_cop
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
 
 LOAD_HINT = ('error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
-             "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert.")
+             "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert; error 1153/2006/2013 "
+             "on a big row: raise max_allowed_packet on the target (RDS: in its parameter group).")
+LINE_MAX = 300     # characters of one line of a client's error output in a message
+MESSAGE_MAX = 2000  # characters of the error output of a failed stream, in all
+_AT_LINE_RE = re.compile(r'\bat line (\d+)')
 DUMP_BASE = ['--hex-blob', '--quick']
 # --single-transaction: no LOCK TABLES, so an open write transaction on the source never blocks
 # the schema and trigger steps (nor do they make writes wait).
@@ -60,11 +67,60 @@ class CopyFailed(Exception):
         self.result = dict(result, msg=msg)
 
 
-def fail_stream(step, result, secrets):
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived during the copy (a BaseException: no `except Exception` swallows it)."""
+
+
+@contextmanager
+def interruptible():
+    """While the block runs, SIGTERM and SIGINT raise Interrupted in the main thread, so that every
+    finally runs (clients ended, the target's settings put back) before the module fails; signals
+    after the first are ignored until the block ends, so that nothing interrupts the putting back."""
+    def handler(signum, _frame):
+        for each in previous:
+            signal.signal(each, signal.SIG_IGN)
+        raise Interrupted('interrupted by signal %d' % signum)
+    previous = dict((signum, signal.signal(signum, handler)) for signum in (signal.SIGTERM, signal.SIGINT))
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def excerpt(text, secrets, limit=MESSAGE_MAX):
+    """A client's error output for a message: secrets masked, each line cut to LINE_MAX characters,
+    ``limit`` in all (a failing statement's row data never fills a message or a log)."""
+    lines = [line if len(line) <= LINE_MAX else line[:LINE_MAX] + '...[cut]'
+             for line in mask_text(text or '', secrets).splitlines() if line.strip()]
+    text = ' | '.join(lines)
+    return text if len(text) <= limit else text[:limit] + '...[cut]'
+
+
+def without_echo(text):
+    """The loader's error output without the statement it echoes between lines of dashes (row data)."""
+    kept, inside = [], False
+    for line in (text or '').splitlines():
+        if line.strip() and not line.strip('-'):
+            inside = not inside
+        elif not inside:
+            kept.append(line)
+    return '\n'.join(kept)
+
+
+def fail_stream(step, result, secrets, dump_filter=None):
+    """Raise CopyFailed for a stream that failed: both exit codes, the head of the statement the
+    loader refused (from the filter's memory of what it wrote) and the clients' errors, cut."""
+    where = ''
+    match = _AT_LINE_RE.search(result.consumer_stderr or '')
+    if dump_filter is not None and match:
+        head = dump_filter.statement_at(int(match.group(1)))
+        if head:
+            where = ' at line %s (%s)' % (match.group(1), excerpt(head, secrets, 120))
     raise CopyFailed(
-        '%s: dump | filter | load failed (dump exit %s, load exit %s): %s %s'
-        % (step, result.producer_rc, result.consumer_rc, mask_text(result.producer_stderr, secrets),
-           mask_text(result.consumer_stderr, secrets)),
+        '%s: dump | filter | load failed%s (dump exit %s, load exit %s): %s'
+        % (step, where, result.producer_rc, result.consumer_rc,
+           excerpt('%s\n%s' % (result.producer_stderr, without_echo(result.consumer_stderr)), secrets)),
         hint=LOAD_HINT)
 
 
@@ -73,27 +129,30 @@ def load(dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy'):
     result = stream_between(dump_cmd, load_cmd, lambda source, sink: filter_stream(source, sink, dump_filter),
                             keep_path=keep_path)
     if result.producer_rc != 0 or result.consumer_rc != 0:
-        fail_stream(step, result, secrets)
+        fail_stream(step, result, secrets, dump_filter)
     return result.written
 
 
 class Copy(object):
     """What one run loaded: bytes, DEFINER clauses changed, statements dropped, coordinates."""
 
-    def __init__(self, module, dump, load_cmd, secrets, definer_user, read_coordinates=True):
+    def __init__(self, module, dump, load_cmd, secrets, definer_user, read_coordinates=True, event_clause=None):
         self.module = module
         self.dump = dump            # [dump_command, --defaults-extra-file=..., extra_dump_options...]
         self.definer_user = definer_user
         self.load_cmd = load_cmd    # [client_command, --defaults-extra-file=..., ...]
         self.secrets = secrets
         self.read_coordinates = read_coordinates
+        self.event_clause = event_clause  # events created disabled on a replica with it (None: as they are)
+        self.events_disabled = []
         self.written = 0
         self.definers = 0
         self.dropped = []
         self.coordinates = None
         self.streams = 1
         self.lock_seconds = 0.0
-        self.commands = []          # every dump command run, option file path hidden
+        self.started = False        # a load ran (the target may have changed)
+        self.commands = []          # every dump command run, logins hidden
         self.queries = []           # every pipeline and source statement run, in order
 
     def shown(self, command, load_cmd=None):
@@ -107,12 +166,13 @@ class Copy(object):
         return run(cursor, sql)
 
     def new_filter(self):
-        return DumpFilter(self.module.params['definer'], self.definer_user)
+        return DumpFilter(self.module.params['definer'], self.definer_user, self.event_clause)
 
     def count(self, dump_filter, written):
         self.written += written
         self.definers += dump_filter.definers
         self.dropped.extend(dump_filter.dropped)
+        self.events_disabled.extend(dump_filter.events_disabled)
 
     def one_stream_command(self, databases, drop_options):
         return self.dump + one_stream_options(self.read_coordinates) + DUMP_BASE + drop_options + ['--databases'] + databases
@@ -125,6 +185,7 @@ class Copy(object):
     def step(self, name, command, keep_path):
         """One dump | filter | load of ``command``; returns its filter."""
         dump_filter = self.new_filter()
+        self.started = True
         written = load(self.shown(command), self.load_cmd, dump_filter, self.secrets, keep_path=keep_path, step=name)
         self.count(dump_filter, written)
         return dump_filter
@@ -150,6 +211,7 @@ class Copy(object):
             except SqlError:
                 lock_cursor.connection.close()  # a closed session holds no lock either
 
+        self.started = True
         try:
             self.lock_seconds = run_streams(streams, release=release)
         except SnapshotOpenTimeout as exc:
@@ -158,7 +220,7 @@ class Copy(object):
             if stream.error is not None:
                 raise CopyFailed('%s: cannot run the clients: %s' % (stream.name, mask_text(stream.error, self.secrets)))
             if stream.result.producer_rc != 0 or stream.result.consumer_rc != 0:
-                fail_stream(stream.name, stream.result, self.secrets)
+                fail_stream(stream.name, stream.result, self.secrets, stream.dump_filter)
             self.count(stream.dump_filter, stream.result.written)
         self.streams = len(streams)
         self.coordinates = earliest([stream.dump_filter.coordinates for stream in streams])

@@ -10,7 +10,9 @@
 - the comment lines a dump writes only once its snapshot is open (the body after the header);
 - the statements an RDS master user (no SUPER) may not run, which a filter drops, and the
   ``DEFINER=`` clauses of views, routines, triggers and events;
-- the first words of a row data statement (never filtered).
+- the first words of a row data statement (never filtered);
+- the client options that size packets, and a CREATE EVENT line's status (to create an event
+  disabled on a replica, with the target dialect's clause).
 
 A new dump client or a new spelling = a change here (and a row in test_dump_dialect.py).
 """
@@ -22,6 +24,19 @@ import re
 
 # Ask the dump for the binlog coordinates of its snapshot, as a comment (=2), MariaDB GTID included.
 COORDINATE_OPTIONS = ['--master-data=2', '--gtid']
+
+# Both clients take rows up to the largest packet a server accepts (1 GiB; their defaults are 16
+# and 24 MiB); a dump's multi-row INSERT stays below net_buffer_length, so below the target's limit.
+CLIENT_PACKET_MAX = 1073741824
+NET_BUFFER_MAX = 1046528  # mariadb-dump's default
+
+
+def packet_options(target_packet):
+    """(dump client options, load client options) for a target whose max_allowed_packet is ``target_packet``."""
+    net_buffer = max(16384, min(NET_BUFFER_MAX, int(target_packet) // 2))
+    packet = '--max-allowed-packet=%d' % CLIENT_PACKET_MAX
+    return [packet, '--net-buffer-length=%d' % net_buffer], [packet]
+
 
 _QUOTED = br"(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)"
 DEFINER_RE = re.compile(br'DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|' + _QUOTED + br'\s*@\s*' + _QUOTED + br')',
@@ -79,3 +94,30 @@ def definer_literal(user):
     name, _sep, host = user.partition('@')
     host = host or '%'
     return ('`%s`@`%s`' % (name.replace('`', '``'), host.replace('`', '``'))).encode('utf-8')
+
+
+# The CREATE EVENT line of a dump (mariadb-dump and mysqldump write SHOW CREATE EVENT's text, in
+# versioned comments): its name and its status, always right after ON COMPLETION [NOT] PRESERVE.
+_EVENT_RE = re.compile(
+    br'^(\s*(?:/\*!\d+\s*)?CREATE\b.*?\bEVENT\s+)(`(?:[^`]|``)*`)(\s+ON\s+SCHEDULE\b.*?'
+    br'\bON\s+COMPLETION\s+(?:NOT\s+)?PRESERVE\s+)(ENABLE|DISABLE(?:\s+ON\s+(?:SLAVE|REPLICA))?)\b', re.IGNORECASE)
+_USE_RE = re.compile(br'^USE\s+`((?:[^`]|``)*)`\s*;')
+
+
+def _identifier(quoted):
+    return quoted[1:-1].replace(b'``', b'`').decode('utf-8', 'replace')
+
+
+def used_schema(line):
+    """The schema a dump's ``USE `db`;`` line switches to, or None."""
+    match = _USE_RE.match(line)
+    return match.group(1).replace(b'``', b'`').decode('utf-8', 'replace') if match else None
+
+
+def disable_event_on_replica(line, clause):
+    """(line, event name) with an enabled event's status replaced by ``clause`` (the target's words
+    for 'disabled on a replica', from the dialect), or (line, None) when ``line`` creates no enabled event."""
+    match = _EVENT_RE.match(line)
+    if not match or match.group(4).upper() != b'ENABLE':
+        return line, None
+    return (line[:match.start(4)] + clause.encode('utf-8') + line[match.end(4):], _identifier(match.group(2)))

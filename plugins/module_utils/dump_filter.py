@@ -11,12 +11,21 @@ the caller can start replication from them.
 
 Data lines (``INSERT INTO``, and the row lines that follow it in newer mariadb-dump output) are
 passed through untouched: a row value that happens to contain ``DEFINER=`` is never changed.
+
+With ``event_clause`` (the target dialect's words for "disabled on a replica"), every enabled
+event is created with that status instead: it keeps its definition but does not run on a replica
+(whose event scheduler may be on) until it is enabled there, at the cutover.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
+
 from ansible_collections.mysql_rds.replication.plugins.module_utils import dump_dialect
+
+HEAD = 100         # bytes of a statement kept for an error message (never more of its row data)
+HEADS_KEPT = 4096  # the last statement starts remembered (the loader fails a few behind the filter)
 
 DEFINER_MODES = ('strip', 'rewrite', 'keep')
 
@@ -24,7 +33,7 @@ DEFINER_MODES = ('strip', 'rewrite', 'keep')
 class DumpFilter(object):
     """Line filter; call :meth:`line` for every line (with its newline), write what it returns."""
 
-    def __init__(self, definer='strip', definer_user=None):
+    def __init__(self, definer='strip', definer_user=None, event_clause=None):
         if definer not in DEFINER_MODES:
             raise ValueError('definer must be one of %s' % ', '.join(DEFINER_MODES))
         if definer == 'rewrite' and not definer_user:
@@ -33,15 +42,40 @@ class DumpFilter(object):
         self._replacement = b''
         if definer == 'rewrite':
             self._replacement = b'DEFINER=' + dump_dialect.definer_literal(definer_user)
+        self.event_clause = event_clause  # set: enabled events are created disabled on a replica with it
+        self.events_disabled = []  # 'schema.event' of those
+        self._schema = None
         self.coordinates = dict(file=None, position=None, gtid='')  # {file, position, gtid} of the snapshot
         self.snapshot_open = False  # the dump wrote its position or its body: its snapshot is open
         self.dropped = []          # first line of every dropped statement (for the report)
         self.definers = 0          # DEFINER clauses stripped or rewritten
         self._dropping = False
         self._in_insert = False
+        self.lines = 0             # lines written so far (the loader's 'at line N')
+        self._heads = collections.deque(maxlen=HEADS_KEPT)  # (first line, head) of recent statements
+        self._between = True       # the last line written ended a statement
 
     def line(self, data):
         """Return the bytes to write for the dump line ``data`` (b'' when dropped)."""
+        out = self._line(data)
+        if out:
+            self.lines += out.count(b'\n')
+            if self._between and not out.startswith(b'--') and out.strip():
+                self._heads.append((self.lines - out.count(b'\n') + 1, out[:HEAD]))
+            if out.strip():
+                self._between = out.startswith(b'--') or _ends_statement(out)
+        return out
+
+    def statement_at(self, number):
+        """The head (at most HEAD bytes, as text) of the statement that holds written line ``number``, or ''."""
+        found = ''
+        for first, head in self._heads:
+            if first > number:
+                break
+            found = head.split(b'\n')[0].decode('utf-8', 'replace')
+        return found
+
+    def _line(self, data):
         if self._dropping:
             self._dropping = not _ends_statement(data)
             return b''
@@ -62,6 +96,12 @@ class DumpFilter(object):
             self.dropped.append(data.strip()[:200].decode('utf-8', 'replace'))
             self._dropping = not _ends_statement(data)
             return b''
+        if data.startswith(b'USE '):
+            self._schema = dump_dialect.used_schema(data) or self._schema
+        if self.event_clause and b'EVENT' in data.upper():
+            data, event = dump_dialect.disable_event_on_replica(data, self.event_clause)
+            if event is not None:
+                self.events_disabled.append('%s.%s' % (self._schema, event))
         if self.definer != 'keep' and b'DEFINER' in data.upper():
             data, count = dump_dialect.DEFINER_RE.subn(self._replacement, data)
             self.definers += count

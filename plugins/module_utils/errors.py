@@ -79,6 +79,20 @@ REPLICATION_HINTS = {
           'replica from a consistent snapshot and verify with mysql_rds.replication.table_checksum.',
     1146: 'the replica lacks a table the source writes: load the schema, or ignore it with ignore_tables '
           "(RDS's own mysql.rds_* tables are ignored by the default).",
+    # The IO thread logged in, then the source refused to register it or to send its binlog. MariaDB
+    # says "Access denied ... (Errno: 1045)" inside, MySQL "... REPLICATION SLAVE privilege(s) (Errno: 1227)".
+    1597: 'the source accepted the replication login but refused to serve it a binlog: the replication '
+          'account lacks the REPLICATION SLAVE privilege on the source. GRANT REPLICATION SLAVE ON *.* TO '
+          'that account on the source (the replica retries by itself every connect_retry seconds).',
+    1227: 'the replication account lacks the REPLICATION SLAVE privilege on the source: GRANT REPLICATION '
+          'SLAVE ON *.* TO it on the source.',
+    1236: 'the source no longer has the binary log the replica needs (purged, or the coordinates are wrong): '
+          'more waiting cannot fix it, the replica needs a fresh copy with new coordinates. Direction 1 '
+          '(replica_of_rds): re-run it with replica_of_rds_force_reload=true. Direction 2 '
+          '(rds_replica_of_source): remove RDS\'s source (rds_external_master state=absent), load again with '
+          'rds_load_dump, and set the source from its new coordinates. Keep the binlogs long enough for the '
+          'next copy (binlog retention on RDS: mysql_rds.replication.rds_binlog_retention, hours=24; '
+          'binlog_expire_logs_seconds/expire_logs_days on a self-managed source).',
 }
 
 TLS_WORDS = ('SSL', 'TLS', 'CERTIFICATE', 'HANDSHAKE')
@@ -112,8 +126,30 @@ def hint_for(errno, text, target='', replication=False):
     return hint.format(target=target)
 
 
-def describe(exc, action, secrets=(), target=''):
-    """Build a SqlError for a failed ``action`` (e.g. "connect", a query shown masked)."""
+def timeout_hint(errno, text, target='', timeout=None):
+    """The fix for a socket timeout (``timeout``: (option name, seconds) that was in force), or None
+    when ``text`` is not a timeout."""
+    lower = (text or '').lower()
+    if not timeout or 'timed out' not in lower:
+        return None
+    name, seconds = timeout
+    where = target or 'the server'
+    if name == 'connect_timeout':
+        if errno == 2003 and 'handshake' not in lower:
+            return ('no TCP connection to %s within connect_timeout=%ss: check login_host/login_port and '
+                    'firewall/security-group rules (packets are dropped, not refused).' % (where, seconds))
+        return ('no MySQL handshake from %s within connect_timeout=%ss: what listens there is stalled '
+                '(stopped or overloaded) or is not a MySQL server: check login_host/login_port.'
+                % (where, seconds))
+    return ('no answer from %s within %s=%ss: the server is stalled (stopped, overloaded, or waiting on '
+            'a lock) or the statement needs longer than %s; the connection was closed.'
+            % (where, name, seconds, name))
+
+
+def describe(exc, action, secrets=(), target='', timeout=None):
+    """Build a SqlError for a failed ``action`` (e.g. "connect", a query shown masked).
+
+    ``timeout``: (option name, seconds) of the socket timeout in force, so a timeout names it."""
     errno, text = split_exception(exc)
     text = mask_text(text, secrets)
     parts = ['%s failed' % mask_text(action, secrets)]
@@ -121,7 +157,11 @@ def describe(exc, action, secrets=(), target=''):
         parts.append(': (%s) %s' % (errno, text))
     else:
         parts.append(': %s' % text)
-    hint = hint_for(errno, text, target)
+    hint = timeout_hint(errno, text, target, timeout)
     if hint:
-        parts.append(' -- fix: %s' % hint)
+        parts[0] = '%s timed out (%s=%ss)' % (mask_text(action, secrets), timeout[0], timeout[1])
+    else:
+        hint = hint_for(errno, text, target)
+    if hint:
+        parts.append(' -- fix: %s' % mask_text(hint, secrets))
     return SqlError(''.join(parts), errno=errno, server_message=text)

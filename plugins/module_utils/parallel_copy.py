@@ -198,16 +198,21 @@ def run_streams(streams, release=None, open_timeout=60):
         stream.start()
     deadline = started + open_timeout
     try:
-        late = [stream for stream in streams if not stream.opened.wait(max(0.0, deadline - time.time()))]
-    finally:
-        if release is not None:
-            release()
-    held = time.time() - started
-    if late:
+        try:
+            late = [stream for stream in streams if not stream.opened.wait(max(0.0, deadline - time.time()))]
+        finally:
+            if release is not None:
+                release()
+        held = time.time() - started
+        if late:
+            for stream in streams:
+                stream.kill()
         for stream in streams:
+            stream.join()
+    except BaseException:
+        for stream in streams:  # interrupted (a signal): no client outlives the module
             stream.kill()
-    for stream in streams:
-        stream.join()
+        raise
     if late:
         raise SnapshotOpenTimeout('%s did not open its snapshot within %ss' % (late[0].name, open_timeout))
     return held

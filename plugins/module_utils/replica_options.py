@@ -9,9 +9,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    connect, connection_argument_spec, run)
+    CHANGE_TIMEOUT, connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
-from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import render_query
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, render_query, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     ReplicationWaitError, check_started, lag, wait_until_caught_up)
 
@@ -168,10 +168,11 @@ class ReplicaRun(object):
     def __init__(self, module, also=()):
         self.module = module
         self.keys = ['queries'] + list(also)
-        self.secrets = [module.params.get('source_password'), module.params.get('login_password')]
+        # every output masks the no_log values (source_password, login_password), whatever echoed them
+        self.secrets = guard_output(module, module.params.get('source_password'), module.params.get('login_password'))
         self.records = []
         self.dialect = None
-        self.conn = connect(module)
+        self.conn = connect(module, read_timeout=CHANGE_TIMEOUT, write_timeout=CHANGE_TIMEOUT)
         self.cursor = self.conn.cursor()
 
     def _records(self):
@@ -192,7 +193,7 @@ class ReplicaRun(object):
             self.fail(exc.message, errno=exc.errno, dialect=self.dialect.describe() if self.dialect else None)
         elif isinstance(exc, ReplicationWaitError):
             self.fail(str(exc), status=exc.status)
-        raise exc
+        self.fail(unexpected(exc), dialect=self.dialect.describe() if self.dialect else None)
 
     def settle(self, read, started, end_state):
         """Status after the statements: watched for a few seconds after a start, then waited for with wait=true."""

@@ -17,8 +17,10 @@ import time
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import hint_for
 
-# IO errors the IO thread keeps retrying but that never heal without a fix.
-PERMANENT_IO_ERRORS = frozenset([1045, 1130, 1236, 2026, 2061, 3159])
+# IO errors the IO thread keeps retrying (io_running=Connecting) but that never heal without a fix:
+# refused login (1045, 1130), no REPLICATION SLAVE on the source (1597 "command COM_REGISTER_... failed",
+# 1227), purged/unknown binlog (1236), TLS (2026, 2061, 3159).
+PERMANENT_IO_ERRORS = frozenset([1045, 1130, 1227, 1236, 1597, 2026, 2061, 3159])
 
 
 class ReplicationWaitError(Exception):
@@ -291,14 +293,23 @@ def check_started(read, attempts=8, interval=1.0, sleep=time.sleep):
     status = read()
     for _attempt in range(attempts):
         if broken(status):
-            raise ReplicationWaitError('replication started but stopped with an error; %s'
-                                       % error_summary(status), status)
+            raise ReplicationWaitError(start_failure(status), status)
         healthy_reads = healthy_reads + 1 if healthy(status) else 0
         if healthy_reads >= 2:
             return status
         sleep(interval)
         status = read()
     if broken(status):
-        raise ReplicationWaitError('replication started but stopped with an error; %s'
-                                   % error_summary(status), status)
+        raise ReplicationWaitError(start_failure(status), status)
     return status
+
+
+def start_failure(status):
+    """Why a just-started replica does not replicate (io_running Connecting/No with an error)."""
+    if status.get('io_running') == 'Connecting':
+        what = ('replication started but the IO thread cannot replicate from the source (io_running=Connecting, '
+                'it keeps retrying and failing)')
+    else:
+        what = 'replication started but stopped with an error (io_running=%s sql_running=%s)' % (
+            status.get('io_running'), status.get('sql_running'))
+    return '%s; %s' % (what, error_summary(status))

@@ -11,6 +11,8 @@ import os
 import subprocess
 import threading
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import popen
+
 
 class _Drain(threading.Thread):
     """Read a pipe to its end, so a chatty process never blocks on a full pipe buffer."""
@@ -48,15 +50,27 @@ class StreamResult(object):
         self.consumer_stderr = consumer_stderr
 
 
+def _end(processes):
+    for process in processes:
+        try:
+            process.kill()
+            process.wait()
+        except OSError:
+            pass
+
+
 def stream_between(producer_cmd, consumer_cmd, transform, keep_path=None, started=None):
-    """Run producer_cmd | transform | consumer_cmd (argument lists, no shell).
+    """Run producer_cmd | transform | consumer_cmd (argument lists, no shell; logins as client_options.popen()).
 
     ``transform(source, sink)`` copies from the producer's stdout to the sink and returns how much it
     wrote. With ``keep_path`` the transformed stream is also written there (mode 0600). ``started``, a
     list, receives both processes as they start, so that another thread can end them."""
-    producer = subprocess.Popen(producer_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    consumer = subprocess.Popen(consumer_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+    producer = popen(producer_cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        consumer = popen(consumer_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except BaseException:
+        _end([producer])
+        raise
     if started is not None:
         started.extend([producer, consumer])
     drains = [_Drain(producer.stderr), _Drain(consumer.stderr), _Drain(consumer.stdout)]
@@ -70,6 +84,9 @@ def stream_between(producer_cmd, consumer_cmd, transform, keep_path=None, starte
         written = transform(producer.stdout, _Tee(consumer.stdin, keep))
     except (IOError, OSError):
         pass  # the consumer died: its exit status and stderr say why
+    except BaseException:
+        _end([producer, consumer])  # interrupted (a signal): no client outlives the module
+        raise
     finally:
         # closing our end of the producer's stdout ends a producer we stopped reading (SIGPIPE)
         for pipe in (consumer.stdin, keep, producer.stdout):

@@ -1,13 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, mysql_rds.replication contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The overwrite guard of a load: the schemas to load that already hold objects on the target, and
-a refusal that says what was found there (objects per schema, and whom the target replicates from).
-Reads only; runs before anything changes, also in check mode."""
+"""The preflight of a load, before anything changes (also in check mode; reads only):
+
+- the overwrite guard: the schemas to load that already hold objects on the target, and a refusal
+  that says what was found there (objects per schema, and whom the target replicates from);
+- the packet guard: the largest row to copy against the target's max_allowed_packet. A dumped row
+  is one statement of up to twice the row's bytes (binary columns in hex, text escaped) that the
+  target must accept. Only the tables whose declared row size could exceed the target's limit are
+  read, once, and only their long columns; a self-managed target gets the size the load needs
+  (load_settings.py, put back after), an RDS target (its master user cannot change it) fails here,
+  naming the parameter group setting and the size.
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import quote_identifier as quote
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_status
@@ -102,3 +111,86 @@ def guard(module, cursor, databases, target, source):
         module.warn('overwrite=true: dropping and reloading schema(s) that held data on the target: %s'
                     % ', '.join(sorted(occupied)))
     return occupied
+
+
+MIB = 1024 * 1024
+PACKET_MAX = 1024 * MIB      # the largest max_allowed_packet a server accepts
+STATEMENT_MARGIN = MIB        # the rest of a one-row statement (other columns, INSERT INTO ...)
+GEOMETRY_TYPES = ('geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon',
+                  'geometrycollection')
+COLUMNS_SQL = ("SELECT c.TABLE_SCHEMA AS db, c.TABLE_NAME AS tbl, c.COLUMN_NAME AS col,"
+               " COALESCE(c.CHARACTER_OCTET_LENGTH, IF(c.DATA_TYPE IN (%s), 4294967295, 64)) AS octets"
+               " FROM information_schema.COLUMNS c JOIN information_schema.TABLES t"
+               " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
+               " WHERE c.TABLE_SCHEMA IN (%%s) AND t.TABLE_TYPE = 'BASE TABLE'"
+               " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION"
+               % ', '.join("'%s'" % kind for kind in GEOMETRY_TYPES))
+# The target's limit, and whether this login may change it (SUPER, or MySQL's SYSTEM_VARIABLES_ADMIN).
+TARGET_PACKET_SQL = ("SELECT @@GLOBAL.max_allowed_packet AS packet, (SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES"
+                     " WHERE PRIVILEGE_TYPE IN ('SUPER', 'SYSTEM_VARIABLES_ADMIN') AND GRANTEE = CONCAT(\"'\","
+                     " SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\", SUBSTRING_INDEX(CURRENT_USER(), '@', -1), \"'\"))"
+                     " AS may_set")
+
+
+def statement_size(row_bytes):
+    """The max_allowed_packet a dumped row of ``row_bytes`` needs (whole MiB)."""
+    needed = 2 * int(row_bytes) + STATEMENT_MARGIN
+    return -(-needed // MIB) * MIB
+
+
+def tables_to_measure(rows, limit):
+    """{(db, tbl): [columns to measure]} of the tables whose declared row size could need more than
+    ``limit`` (``rows``: COLUMNS_SQL's): their long columns (that may hold more than 64 KiB)."""
+    declared, columns = {}, {}
+    for row in rows:
+        key, octets = (row['db'], row['tbl']), int(row['octets'] or 0)
+        declared[key] = declared.get(key, 0) + octets
+        if octets > 65535:
+            columns.setdefault(key, []).append(row['col'])
+    return dict((key, columns[key]) for key in sorted(declared)
+                if statement_size(declared[key]) > limit and columns.get(key))
+
+
+def largest_row_sql(db, tbl, columns):
+    return 'SELECT MAX(%s) AS biggest FROM %s.%s' % (
+        ' + '.join('COALESCE(LENGTH(%s), 0)' % quote(column) for column in columns), quote(db), quote(tbl))
+
+
+def largest_row(cursor, databases, limit):
+    """(bytes, 'db.tbl') of the largest row among the tables that could need more than ``limit``
+    (read on the source: one pass over each such table's long columns), or (0, None)."""
+    if not databases:
+        return 0, None
+    columns = run(cursor, COLUMNS_SQL % ', '.join(['%s'] * len(databases)), list(databases))
+    biggest, where = 0, None
+    for (db, tbl), long_columns in tables_to_measure(columns, limit).items():
+        size = int(run(cursor, largest_row_sql(db, tbl, long_columns))[0]['biggest'] or 0)
+        if size > biggest:
+            biggest, where = size, '%s.%s' % (db, tbl)
+    return biggest, where
+
+
+def target_packet(cursor):
+    """(the target's max_allowed_packet, whether this login may change it)."""
+    row = run(cursor, TARGET_PACKET_SQL)[0]
+    return int(row['packet']), bool(int(row['may_set'] or 0))
+
+
+def packet_guard(module, packet, may_set, biggest, where):
+    """The settings the load needs ({'max_allowed_packet': n} or {}) for a row of ``biggest`` bytes
+    in ``where``; fails the module (nothing changed yet) when the target's limit ``packet`` is too
+    small and this login cannot raise it, or when no server could take the row."""
+    needed = statement_size(biggest) if where else 0
+    if needed <= packet:
+        return {}
+    report = dict(needed=needed, target=packet, largest_row=biggest, table=where)
+    size = '%s holds a row of %d bytes: its statement needs max_allowed_packet >= %d (%d MiB)' % (
+        where, biggest, needed, needed // MIB)
+    if needed > PACKET_MAX:
+        module.fail_json(msg='%s, more than any server accepts (1 GiB): such rows cannot be copied by a dump. Nothing '
+                             'was changed.' % size, max_allowed_packet=report)
+    if not may_set:
+        module.fail_json(msg="%s; the target allows %d. Set max_allowed_packet to %d or more in the target's parameter "
+                             "group (RDS: the master user cannot change it) and run again. Nothing was changed."
+                         % (size, packet, needed), max_allowed_packet=report)
+    return dict(max_allowed_packet=needed)

@@ -28,9 +28,26 @@ description:
     replication procedures, reads the RDS binlog position (the starting point of a way back) and
     checks that RDS is writable (C(read_only=0)). The global read lock is released last; C(read_only)
     stays on."
-  - If RDS does not catch up within O(wait_timeout), the freeze is undone (C(read_only) back to its
-    previous value) and the module fails; the source takes writes again, RDS still replicates.
-  - Idempotent; when RDS no longer replicates and the source is read-only, nothing is done.
+  - "Before the freeze it waits (up to O(wait_timeout)) until RDS executed the source's binlog up to
+    O(max_backlog_bytes) of the source's current position (same binlog file; a file behind counts as
+    far), with lag <= O(max_lag), so the freeze itself waits for little (RV(backlog_at_freeze))."
+  - "Every wait has a deadline that also holds against a server that stopped answering: each
+    statement gets a socket read/write timeout (max of O(connect_timeout) and O(lock_wait_timeout) + 5 s),
+    and during the freeze each read of RDS may take only the time left, so the source is never frozen
+    much longer than O(wait_timeout) (measured from C(read_only=ON)), even when RDS hangs."
+  - "Until RDS is promoted (it forgot its source), any failure, timeout or interruption (SIGINT,
+    SIGTERM) gives the source back (lock released, C(read_only) as it was), starts RDS's replication
+    again if it was stopped, and fails; the source takes writes again, RDS still replicates."
+  - "Each step is recorded before the next in O(state_path) (written with fsync and an atomic rename).
+    A re-run that finds a freeze left by a killed run (RDS still replicating) undoes it (the killed
+    run's lock is gone, so its final position is no longer final) and cuts over anew; one that finds
+    RDS promoted by an interrupted run finishes from the record (events, and the positions the report
+    and the way back need: RV(resumed)). RV(unavailable_seconds) counts every freeze of the cutover."
+  - "After the promotion, the events that were created on RDS disabled for a replica (by
+    M(mysql_rds.replication.rds_load_dump)) are enabled on RDS (RV(events_enabled)); the old source's
+    stay as they are."
+  - Idempotent; when RDS no longer replicates and the source is read-only, nothing is done (with a
+    record of the promotion, its result is returned again).
 author:
   - mysql_rds.replication contributors (@mysql_rds)
 extends_documentation_fragment:
@@ -70,9 +87,26 @@ options:
       - With the flat options, O(config_file), O(connect_timeout) and O(check_hostname) also apply to the source.
     type: path
   max_lag:
-    description: Largest lag of RDS (seconds behind the source, from the replica's status) accepted by the preflight.
+    description:
+      - Largest lag of RDS (seconds behind the source, from the replica's status) accepted by the preflight
+        and by the wait before the freeze.
     type: int
     default: 5
+  max_backlog_bytes:
+    description:
+      - The freeze starts only once RDS executed the source's binlog up to this many bytes of the source's
+        current position (same binlog file). Seconds behind hide a backlog at high write rates; bytes do not.
+      - Waited for up to O(wait_timeout) before anything changes; then the module fails, nothing changed.
+    type: int
+    default: 65536
+  state_path:
+    description:
+      - The cutover's record, a JSON file rewritten at every step (fsync, atomic rename), read by a re-run
+        to undo a freeze an interrupted run left or to finish a promotion it made.
+      - A file on the host that runs the module, not a table, because the frozen source and RDS must not
+        change for it (a row would move the final position or be replicated into the proof).
+      - Default C(~/.mysql_rds_replication/cutover-<login_host>_<login_port>.json) (one per RDS endpoint).
+    type: path
   grace_period:
     description: Seconds given to open writer transactions to end after C(read_only=ON), before the global lock.
     type: float
@@ -86,7 +120,10 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for RDS to execute the source's final position.
+    description:
+      - Seconds RDS gets to come within O(max_backlog_bytes) before the freeze, and then the longest the
+        source stays frozen waiting for RDS to execute its final position (from C(read_only=ON)); then the
+        freeze is undone.
     type: int
     default: 300
   reset:
@@ -229,6 +266,30 @@ queries:
   type: list
   elements: str
   sample: ["SET GLOBAL read_only = ON", "FLUSH TABLES WITH READ LOCK", "KILL CONNECTION 42", "UNLOCK TABLES"]
+unavailable_seconds:
+  description:
+    - Writes refused on the source in this cutover, in seconds; RV(window_seconds) plus every earlier freeze of
+      the same cutover that an aborted or interrupted run left (RV(earlier_freezes)), from their recorded times.
+  returned: when promoted
+  type: float
+earlier_freezes:
+  description: Freezes of earlier, aborted attempts of this cutover (C(frozen_at), C(unfrozen_at) epoch seconds, C(seconds), C(reason)).
+  returned: when promoted
+  type: list
+  elements: dict
+backlog_at_freeze:
+  description: Bytes of the source's binlog RDS had not executed yet right before the freeze.
+  returned: when promoted
+  type: int
+events_enabled:
+  description: Events (C(schema.name)) that were disabled for a replica on RDS and were enabled after the promotion.
+  returned: when promoted
+  type: list
+  elements: str
+resumed:
+  description: RDS had been promoted by an earlier, interrupted run; the result is its record, finished by this run.
+  returned: when a record was found
+  type: bool
 dialect:
   description: Engine and version of both servers, C(source) and C(rds) (each C(flavor), C(version), C(name)...).
   returned: when both servers were reached
@@ -238,18 +299,20 @@ dialect:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    SqlError, connect, connection_argument_spec, run)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
-    ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare)
+    SqlError, connect, connection_argument_spec)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import ALGORITHMS, DEFAULT_ALGORITHM
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_freeze import (
-    GLOBAL_LOCK, READ_ONLY_ON, UNLOCK, Freeze, read_only)
+    GLOBAL_LOCK, READ_ONLY_OFF, READ_ONLY_ON, UNLOCK)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight import (
-    CutoverError, Plan, preflight)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_sessions import kill_others
+    CutoverError, Plan, preflight, server_id)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_promote import Cutover, Queries
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_resume import (
+    finish, left_over, undo_left_freeze)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_signals import Interrupted, Signals
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_state import CutoverState, default_path
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_timeline import Timeline
-from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text, render_query
-from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    ReplicationWaitError, executed_coordinates, lag, read_binlog_position, read_status, wait_until_caught_up)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import lag, read_status
 from ansible_collections.mysql_rds.replication.plugins.module_utils.second_login import (
     deprecated_options, login_option, resolve as resolve_login)
 
@@ -257,21 +320,6 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.second_login
 FLAT_SOURCE_OPTIONS = dict(login_host='source_login_host', login_port='source_login_port',
                            login_unix_socket='source_login_unix_socket', login_user='source_login_user',
                            login_password='source_login_password', ca_cert='source_ca_cert')
-
-
-class Queries(list):
-    """The statements that change a server, run through here so they are returned (masked)."""
-
-    def __init__(self, secrets):
-        super(Queries, self).__init__()
-        self.secrets = [secret for secret in secrets if secret]
-
-    def run(self, cursor, sql, params=None):
-        self.append(render_query(sql, params, self.secrets))
-        return run(cursor, sql, params, self.secrets)
-
-    def render(self, statement):
-        return render_query(statement[0], statement[1], self.secrets)
 
 
 def planned_queries(plan, params, queries):
@@ -282,103 +330,31 @@ def planned_queries(plan, params, queries):
     return statements + [UNLOCK]
 
 
-def prove(src, rds_view, params, timeline):
-    """Checksums of every table on the locked source and in RDS's snapshot at promotion."""
-    algorithm, exclude = params['checksum_algorithm'], params['checksum_exclude_databases']
-    source_sums = checksum_tables(src, [], exclude, algorithm)[1]
-    rds_sums = checksum_tables(rds_view, [], exclude, algorithm)[1]
-    run(rds_view, 'COMMIT')
-    mismatched = [item['table'] for item in compare(source_sums, rds_sums)[1]]
-    timeline.mark('checksums_compared', equal=not mismatched, tables=len(source_sums))
-    return dict(equal=not mismatched, tables=len(source_sums), mismatched=mismatched,
-                source=source_sums, rds=rds_sums)
-
-
-class Cutover(object):
-    """Freeze the source, let RDS reach its final position, promote RDS, prove, release."""
-
-    def __init__(self, params, src, rds, rds_view, plan, timeline, queries):
-        self.params, self.plan, self.timeline, self.queries = params, plan, timeline, queries
-        self.src, self.rds, self.rds_view = src, rds, rds_view
-        self.freeze = Freeze(src, timeline, execute=queries.run)
-        self.result = {}
-
-    def run(self):
-        try:
-            started = self.freeze.start(self.params['grace_period'])
-            final = self.freeze_and_read_final_position()
-            status = self.wait_for_rds(final)
-        except ReplicationWaitError as exc:
-            self.abort('%s. The cutover was aborted: %s, RDS still replicates.' % (exc, self.undone()))
-        except (SqlError, CutoverError) as exc:
-            self.abort('%s. The cutover was aborted before RDS was touched: %s.' % (exc, self.undone()))
-        try:
-            self.promote(status, started)
-        except SqlError as exc:
-            raise CutoverError('%s. RDS replication was stopped at the final position; the source stays '
-                               'read_only (its lock ends with this connection): finish the promotion of RDS '
-                               'or start its replication again.' % exc)
-        return self.result
-
-    def undone(self):
-        if self.freeze.previous_read_only:
-            return 'the lock was released and the source stays read_only as it was before'
-        return 'the source is writable again'
-
-    def abort(self, message):
-        try:
-            self.freeze.undo()
-        except SqlError as exc:
-            message += ' Undoing the freeze failed too (%s): check read_only on the source.' % exc
-        self.timeline.mark('aborted_unfrozen')
-        raise CutoverError(message)
-
-    def freeze_and_read_final_position(self):
-        killed = self.freeze.lock(self.params['lock_wait_timeout'])
-        self.result['source_clock_at_freeze'] = self.freeze.server_clock()
-        self.timeline.mark('global_read_lock')
-        if self.params['kill_sessions']:
-            killed += kill_others(self.src, execute=self.queries.run)
-            self.timeline.mark('sessions_killed', sessions=killed)
-        self.result['sessions_killed'] = killed
-        final = read_binlog_position(self.src, self.plan.source_dialect)
-        if final is None:
-            raise CutoverError('binary logging is off on the source: there is no final position')
-        self.result['final_position'] = self.result['source_final'] = final
-        self.timeline.mark('source_position', **final)
-        return final
-
-    def wait_for_rds(self, final):
-        def read():
-            return read_status(self.rds, self.plan.rds_dialect, as_rds_master_user=True)
-        return wait_until_caught_up(read, self.params['wait_timeout'], max_lag=0,
-                                    target=dict(file=final['file'], position=final['position']), interval=0.02)
-
-    def promote(self, status, started):
-        self.result['rds_executed'] = executed_coordinates(status)
-        self.timeline.mark('rds_caught_up', **self.result['rds_executed'])
-        self.queries.run(self.rds, *self.plan.rds_stop)
-        self.timeline.mark('rds_replication_stopped')
-        if self.params['checksum']:
-            # RDS's state at promotion, kept for the proof: the application may write to RDS as soon
-            # as it is open, and the procedures' implicit commits would end a snapshot on `rds`.
-            run(self.rds_view, 'START TRANSACTION WITH CONSISTENT SNAPSHOT')
-            self.timeline.mark('rds_snapshot_for_proof')
-        if self.params['reset']:
-            self.queries.run(self.rds, *self.plan.rds_reset)
-            self.timeline.mark('rds_external_master_reset')
-        rds_read_only = read_only(self.rds)
-        position = read_binlog_position(self.rds, self.plan.rds_dialect)
-        self.result['rds_position'] = position
-        opened = self.timeline.mark('rds_open', read_only=rds_read_only, **(position or {}))
-        self.result['window_seconds'] = round(opened - started, 4)
-        if self.params['checksum']:
-            self.result['checksums'] = prove(self.src, self.rds_view, self.params, self.timeline)
-        self.freeze.release()
-        self.timeline.mark('source_lock_released_read_only_kept')
-        if rds_read_only:
-            raise CutoverError('RDS was promoted but its read_only is ON: set read_only=0 in its parameter '
-                               'group (modify_db_parameter_group) to open it for writes.')
+def resume(module, state, cursors, plan, queries):
+    """Finish or undo what an interrupted run left (its record); returns the result to exit with when
+    RDS was promoted by that run, else None (after undoing a freeze it left)."""
+    src, rds = cursors[0], cursors[1]
+    status = read_status(rds, plan.rds_dialect, as_rds_master_user=True)
+    left = left_over(state, server_id(src), status)
+    if left is None:
+        return None
+    if left == 'undo':
+        if module.check_mode:
+            return dict(changed=True, promoted=False, already_promoted=False, preflight=status,
+                        queries=[READ_ONLY_OFF] + planned_queries(plan, module.params, queries),
+                        msg='an interrupted cutover left the source frozen: it would be undone, then cut over')
+        gap = undo_left_freeze(state, src, rds, status, plan, queries)
+        if gap:
+            module.warn('An interrupted cutover left the source frozen for %s s: undone, the gap counts in '
+                        'unavailable_seconds; cutting over again.' % gap['seconds'])
+        return None
+    if module.check_mode:
+        result = dict(state.data.get('result') or {})
+    else:
+        result = finish(state, rds, plan, queries)
+    result.update(changed=bool(result.get('events_enabled')) and left != 'done', promoted=False,
+                  already_promoted=True, resumed=True, queries=list(queries) or result.get('queries', []))
+    return result
 
 
 def argument_spec():
@@ -387,6 +363,7 @@ def argument_spec():
     spec.update(
         source_login=login_option(),
         max_lag=dict(type='int', default=5),
+        max_backlog_bytes=dict(type='int', default=65536),
         grace_period=dict(type='float', default=2.0),
         lock_wait_timeout=dict(type='int', default=5),
         kill_sessions=dict(type='bool', default=True),
@@ -395,6 +372,7 @@ def argument_spec():
         checksum=dict(type='bool', default=True),
         checksum_exclude_databases=dict(type='list', elements='str', default=[]),
         checksum_algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
+        state_path=dict(type='path'),
     )
     return spec
 
@@ -405,30 +383,39 @@ def main():
     params = module.params
     login = resolve_login(module, 'source_login', FLAT_SOURCE_OPTIONS)
     secrets = [params['login_password'], login.get('login_password')]
+    signals = Signals().install()
     queries, timeline = Queries(secrets), Timeline()
-    connections = [connect(module, options=login), connect(module)]
+    # Every statement gets an answer deadline (the freeze's own reads get the time left of wait_timeout).
+    timeout = max(params['connect_timeout'], params['lock_wait_timeout'] + 5)
+    connections = [connect(module, options=login, read_timeout=timeout, write_timeout=timeout),
+                   connect(module, read_timeout=timeout, write_timeout=timeout)]
     if params['checksum']:
         connections.append(connect(module))
-    src, rds = connections[0].cursor(), connections[1].cursor()
-    rds_view = connections[2].cursor() if params['checksum'] else None
+    cursors = [connection.cursor() for connection in connections] + [None]
+    state = CutoverState(params['state_path'] or default_path(params['login_host'], params['login_port']),
+                         checkpoint=signals.checkpoint)
     plan = None
     try:
-        plan = Plan.detect(src, rds)
-        status, done = preflight(src, rds, plan, params['max_lag'])
+        plan = Plan.detect(cursors[0], cursors[1])
+        resumed = resume(module, state, cursors, plan, queries)
+        if resumed is not None:
+            module.exit_json(**dict(resumed, dialect=plan.describe()))
+        status, done = preflight(cursors[0], cursors[1], plan, params['max_lag'])
         timeline.mark('preflight', lag=lag(status), already_promoted=done)
         if done or module.check_mode:
             module.exit_json(changed=not done, promoted=False, already_promoted=done, timeline=timeline.steps,
                              preflight=status, queries=[] if done else planned_queries(plan, params, queries),
                              dialect=plan.describe())
-        result = Cutover(params, src, rds, rds_view, plan, timeline, queries).run()
-    except (SqlError, CutoverError) as exc:
+        state.begin(server_id(cursors[0]), '%s:%s' % (params['login_host'], params['login_port']))
+        result = Cutover(params, cursors[:3], plan, timeline, queries, state, signals.checkpoint).run(status)
+    except (SqlError, CutoverError, Interrupted) as exc:
         module.fail_json(msg=mask_text(exc, secrets), timeline=timeline.steps, queries=list(queries),
                          **(dict(dialect=plan.describe()) if plan else {}))
     finally:
         for connection in connections:
             connection.close()
-    module.exit_json(changed=True, promoted=True, already_promoted=False, timeline=timeline.steps,
-                     preflight=status, queries=list(queries), dialect=plan.describe(), **result)
+        signals.restore()
+    module.exit_json(changed=True, promoted=True, already_promoted=False, **result)
 
 
 if __name__ == '__main__':

@@ -37,6 +37,7 @@ author:
   - mysql_rds.replication contributors (@mysql_rds)
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.source_login
 attributes:
   check_mode:
     support: full
@@ -48,106 +49,34 @@ attributes:
     support: none
     description: No diff.
 options:
-  source_login:
-    description:
-      - Login of the source, the server the data comes from, with the same sub-options as the module's
-        own login options (O(login_host), O(login_user), O(ca_cert)...), for an account that may dump
-        (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
-      - Replaces the flat options O(source_host), O(source_port), O(source_unix_socket), O(source_user),
-        O(source_password) and O(source_ca_cert); when given, they are ignored.
-      - One of O(source_login) and O(source_user) is required.
-    type: dict
-    suboptions:
-      login_host:
-        description:
-          - Host name or IP address of the source.
-          - Ignored when O(source_login.login_unix_socket) (or C(socket) in O(source_login.config_file)) is set.
-        type: str
-        default: localhost
-      login_port:
-        description:
-          - TCP port of the source.
-        type: int
-        default: 3306
-      login_user:
-        description:
-          - Account to log in with.
-          - When omitted, C(user) from the C([client]) section of O(source_login.config_file).
-        type: str
-      login_password:
-        description:
-          - Password of O(source_login.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O(source_login.config_file).
-        type: str
-      login_unix_socket:
-        description:
-          - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O(source_login.config_file), if any.
-        type: str
-      config_file:
-        description:
-          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O(source_login.login_user), O(source_login.login_password) and
-            O(source_login.login_unix_socket) are not given.
-          - A missing default file is ignored; a missing file given explicitly is an error.
-          - V('') reads no option file at all.
-        type: path
-        default: ~/.my.cnf
-      ca_cert:
-        description:
-          - CA certificate (PEM) that signed the source's certificate. Setting it turns TLS on and
-            makes the clients verify the server certificate.
-        type: path
-        aliases: [ssl_ca, ssl_ca_cert]
-      client_cert:
-        description:
-          - Client certificate (PEM), for accounts that C(REQUIRE X509).
-        type: path
-        aliases: [ssl_cert, ssl_cert_file]
-      client_key:
-        description:
-          - Private key (PEM) of O(source_login.client_cert).
-        type: path
-        aliases: [ssl_key, ssl_key_file]
-      check_hostname:
-        description:
-          - With O(source_login.ca_cert), also check that the server certificate names O(source_login.login_host).
-        type: bool
-        default: true
-      connect_timeout:
-        description:
-          - Seconds to wait for the connection.
-        type: int
-        default: 30
   source_host:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.login_host). Host of the source (default C(localhost)).
-      - With the flat options, O(config_file), O(connect_timeout) and O(check_hostname) also apply to the source.
+      - Deprecated (removed in 0.3.0), use O(source_login.login_host).
     aliases: [source_login_host]
     type: str
   source_port:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.login_port). TCP port of the source (default 3306).
+      - Deprecated (removed in 0.3.0), use O(source_login.login_port).
     aliases: [source_login_port]
     type: int
   source_unix_socket:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.login_unix_socket). Unix socket of the source.
+      - Deprecated (removed in 0.3.0), use O(source_login.login_unix_socket).
     aliases: [source_login_unix_socket]
     type: str
   source_user:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.login_user). Account on the source that may dump.
+      - Deprecated (removed in 0.3.0), use O(source_login.login_user).
     aliases: [source_login_user]
     type: str
   source_password:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.login_password). Password of O(source_user).
+      - Deprecated (removed in 0.3.0), use O(source_login.login_password).
     aliases: [source_login_password]
     type: str
   source_ca_cert:
     description:
-      - Deprecated (removed in 0.3.0), use O(source_login.ca_cert). CA file to verify the source's certificate.
+      - Deprecated (removed in 0.3.0), use O(source_login.ca_cert).
     type: path
   read_coordinates:
     description:
@@ -249,6 +178,13 @@ options:
       - C(innodb_log_file_size), C(innodb_redo_log_capacity) and C(innodb_buffer_pool_size) are only ever
         raised. A variable the server lacks or cannot change while running is skipped with a warning.
       - Needs SUPER (or SYSTEM_VARIABLES_ADMIN), so leave it empty for RDS, whose settings live in its parameter group.
+      - Put back even after a kill. Before changing them, the module records the original values on the
+        target, in the table C(mysql.mysql_rds_replication_load_settings) (written with C(sql_log_bin=0), so
+        never replicated; dropped once the values are back). Any later run of the module on that target
+        (whatever its options; in check mode it only says so) first puts back what an interrupted run left,
+        when the setting still has the value that run gave it, with a warning.
+      - The module adds C(max_allowed_packet) itself when the biggest row to copy needs more than the target
+        allows (see the notes on big rows), and puts it back the same way.
     type: dict
     default: {}
   target_skip_binlog:
@@ -258,14 +194,45 @@ options:
         state. For a self-managed replica; the RDS master user may not do it.
     type: bool
     default: false
+  events:
+    description:
+      - What the copied events become on the target.
+      - C(keep) creates them as they are on the source (enabled events run wherever the event scheduler
+        is on). Fine for a self-managed replica with C(event_scheduler=OFF) (direction 1).
+      - C(disable_on_replica) creates every enabled event disabled for a replica (with the target engine's
+        clause for it, from the dialect layer), keeping its definition, so that it does not
+        run on an RDS replica whose parameter group has the event scheduler on (its writes would
+        collide with the replicated ones). RV(events_disabled) lists them; the cutover enables them
+        after promotion. Events disabled on the source stay disabled.
+    type: str
+    choices: [keep, disable_on_replica]
+    default: keep
 requirements:
   - PyMySQL >= 1.0 and the C(mariadb-dump)/C(mariadb) clients on the host that runs the module.
 notes:
   - The connection options (O(login_user) etc.) are those of the target; O(source_login) those of the source.
+  - O(source_login) is for an account that may dump (SELECT, SHOW VIEW, TRIGGER, EVENT, RELOAD, BINLOG MONITOR).
+    It replaces the deprecated flat options O(source_host), O(source_port), O(source_unix_socket),
+    O(source_user), O(source_password) and O(source_ca_cert); when it is given, they are ignored. One of
+    O(source_login) and O(source_user) is required. With the flat options, O(config_file), O(connect_timeout)
+    and O(check_hostname) also apply to the source.
   - The source must be MariaDB for a lock-free snapshot; on MySQL the dump takes a brief global read
     lock to read the coordinates.
-  - Passwords go to the clients in a temporary option file (mode 0600, removed at once), never on
-    a command line.
+  - Passwords go to the clients in option sections on inherited pipes (C(--defaults-extra-file=/dev/fd/N),
+    one pipe per client process), never in a file nor on a command line; a killed module leaves no
+    file behind.
+  - Big rows. Both clients run with C(--max-allowed-packet=1G). Before anything changes, the module
+    compares the biggest row to copy with the target's C(max_allowed_packet). A dumped row is one
+    statement of up to twice its bytes (binary columns are dumped in hex, so that no character set
+    conversion can touch them) plus 1 MiB. Only tables whose declared row size could exceed the
+    target's limit are measured, with one C(SELECT MAX(LENGTH(...))) over their long columns on the
+    source (a read of those columns, roughly the cost of dumping those tables once). A self-managed
+    target (SUPER) gets the size for the load (RV(load_settings)); on RDS (its master user cannot
+    change it) the module fails, naming the parameter group setting C(max_allowed_packet) and the
+    size needed. Rows needing more than 1 GiB cannot be copied by a dump.
+  - SIGTERM or SIGINT during the copy ends the clients and puts the load settings back before the
+    module fails (C(changed=true) once anything was loaded). A failure's message holds the head of
+    the statement the target refused and the clients' errors, cut, never the rows.
 seealso:
   - module: mysql_rds.replication.rds_external_master
 '''
@@ -360,17 +327,17 @@ queries:
   description:
     - What ran, in order (or would run, in check mode), passwords masked. The target's settings
       statements (O(target_load_settings)), every C(dump | dump_filter | load) pipeline (the clients'
-      option files shown as C(<tmp>)) and the source's lock statements (O(parallel) > 1).
+      logins shown as C(<pipe>)) and the source's lock statements (O(parallel) > 1).
   returned: always
   type: list
   elements: str
   sample:
     - "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
-    - "mariadb-dump --defaults-extra-file=<tmp> --single-transaction ... --databases shop | dump_filter |
-      mariadb --defaults-extra-file=<tmp> --binary-mode --batch"
+    - "mariadb-dump --defaults-extra-file=<pipe> --single-transaction ... --databases shop | dump_filter |
+      mariadb --defaults-extra-file=<pipe> --binary-mode --batch"
     - "SET GLOBAL innodb_flush_log_at_trx_commit = 1"
 dump_command:
-  description: The (first) dump command line (no password; it is in a temporary option file).
+  description: The (first) dump command line (no password; the login goes on a pipe).
   returned: always
   type: list
   elements: str
@@ -397,6 +364,22 @@ load_settings:
   type: list
   elements: dict
   sample: [{name: innodb_log_file_size, old: 16777216, new: 536870912}]
+max_allowed_packet:
+  description:
+    - The packet check of the preflight, in bytes. C(target) is the target's C(max_allowed_packet) before
+      the load, C(largest_row) the biggest row measured (0 when no table could exceed the target's
+      limit), in C(table), and C(needed) the packet its statement needs (0 when none was measured).
+  returned: when the source has schemas to copy
+  type: dict
+  sample: {target: 16777216, needed: 34603008, largest_row: 16777216, table: shop.files}
+events_disabled:
+  description:
+    - With O(events=disable_on_replica), the events (C(schema.event)) created disabled for a replica on
+      the target, to enable after the cutover.
+  returned: when loaded
+  type: list
+  elements: str
+  sample: [shop.purge_sessions]
 occupied:
   description:
     - Schemas to load that already hold objects on the target, with their counts. With
@@ -409,18 +392,21 @@ occupied:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import SHOWN, OptionFiles
+from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import OptionArg
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import Copy, CopyFailed, copy
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import (
+    Copy, CopyFailed, Interrupted, copy, interruptible)
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import packet_options
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
-from ansible_collections.mysql_rds.replication.plugins.module_utils.load_settings import LoadSettings
+from ansible_collections.mysql_rds.replication.plugins.module_utils.load_settings import LoadSettings, recover
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_binlog_position
 from ansible_collections.mysql_rds.replication.plugins.module_utils.second_login import (
     deprecated_options, login_option, resolve)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.target_guard import guard
+from ansible_collections.mysql_rds.replication.plugins.module_utils.target_guard import (
+    guard, largest_row, packet_guard, statement_size, target_packet)
 
 SYSTEM_SCHEMAS = ('mysql', 'information_schema', 'performance_schema', 'sys')
 # The deprecated flat options of the source login: connection option -> flat option (and its alias).
@@ -450,6 +436,7 @@ def argument_spec():
         drop_databases=dict(type='bool', default=False),
         target_load_settings=dict(type='dict', default={}),
         target_skip_binlog=dict(type='bool', default=False),
+        events=dict(type='str', choices=['keep', 'disable_on_replica'], default='keep'),
     )
     return spec
 
@@ -481,8 +468,9 @@ def current_position(module, cursor):
     return position
 
 
-def read_source(module, source):
-    """(schemas to copy, the source's position when there is none to copy and read_coordinates)."""
+def read_source(module, source, packet):
+    """(schemas to copy, the source's position when there is none to copy and read_coordinates,
+    (bytes, table) of the largest row that could need more than the target's ``packet``)."""
     conn = connect(module, options=source)
     try:
         cursor = conn.cursor()
@@ -490,36 +478,67 @@ def read_source(module, source):
         position = None
         if not databases and module.params['read_coordinates']:
             position = current_position(module, cursor)
+        try:
+            biggest = largest_row(cursor, databases, packet)
+        except SqlError as exc:
+            module.fail_json(msg='cannot measure the largest rows on the source: %s' % exc.message)
     finally:
         conn.close()
-    return databases, position
+    return databases, position, biggest
 
 
-def load_command(params, option_file):
-    command = [params['client_command'], '--defaults-extra-file=%s' % option_file, '--binary-mode', '--batch']
+def load_command(params, login, packet):
+    command = [params['client_command'], OptionArg(login), '--binary-mode', '--batch'] + packet_options(packet)[1]
     if params['target_skip_binlog']:
         command.append('--init-command=SET SESSION sql_log_bin=0')
     return command
 
 
-def dump_base(params, option_file):
-    return [params['dump_command'], '--defaults-extra-file=%s' % option_file] + params['extra_dump_options']
+def dump_base(params, login, packet):
+    return [params['dump_command'], OptionArg(login)] + packet_options(packet)[0] + params['extra_dump_options']
 
 
 def run_copy(module, copier, databases, drop_options, source, settings):
-    """The copy between the target's settings and their restore; the failure result or None."""
+    """The copy between the target's settings and their restore (also on SIGTERM/SIGINT); the
+    failure result or None."""
     params = module.params
-    settings.set()
     try:
-        copy(module, copier, databases, drop_options, source)
+        with interruptible():
+            try:
+                settings.set()
+                copy(module, copier, databases, drop_options, source)
+            finally:
+                settings.put_back()
     except CopyFailed as exc:
         return exc.result
+    except Interrupted as exc:
+        return dict(msg='%s: the copy stopped, the target holds part of the data (run again with overwrite=true); '
+                        'its load settings were put back.' % exc)
     except (IOError, OSError) as exc:
         return dict(msg='cannot run %s or %s: %s' % (params['dump_command'], params['client_command'],
                                                      mask_text(exc, copier.secrets)))
-    finally:
-        settings.put_back()
     return None
+
+
+def event_clause(module, cursor):
+    """The target's clause that creates an event disabled on a replica (events=disable_on_replica), or None."""
+    if module.params['events'] != 'disable_on_replica':
+        return None
+    try:
+        clause = detect(cursor).event_disable_on_replica_clause()
+    except (SqlError, DialectError) as exc:
+        module.fail_json(msg='events=disable_on_replica: %s' % getattr(exc, 'message', exc))
+    if not clause:
+        module.fail_json(msg='events=disable_on_replica: the target cannot disable an event on a replica; use events=keep.')
+    return clause
+
+
+def recover_settings(module, cursor):
+    """Put back the load settings an interrupted earlier run left on the target (recorded there)."""
+    statements, warnings = recover(cursor, module.check_mode)
+    for warning in warnings:
+        module.warn('target_load_settings: %s' % warning)
+    return statements
 
 
 def main():
@@ -545,35 +564,41 @@ def main():
     # Fail early (and in check mode) when the target is unreachable; the guard reads it (reads only).
     conn = connect(module)
     try:
-        databases, position = read_source(module, source)
+        recovered = recover_settings(module, conn.cursor())
+        try:
+            packet, may_set = target_packet(conn.cursor())
+        except SqlError as exc:
+            module.fail_json(msg='cannot read max_allowed_packet on the target: %s' % exc.message)
+        databases, position, (biggest, where) = read_source(module, source, packet)
         occupied = guard(module, conn.cursor(), databases, target, source_kwargs)
+        raise_to = packet_guard(module, packet, may_set, biggest, where)
+        clause = event_clause(module, conn.cursor())
     finally:
         conn.close()
+    packet_report = dict(target=packet, needed=statement_size(biggest) if where else 0, largest_row=biggest, table=where)
     if not databases:
         # An empty source: nothing to load, replication starts from where the source is now.
-        module.exit_json(changed=False, databases=[], coordinates=position, bytes_loaded=0, definers_changed=0,
+        module.exit_json(changed=bool(recovered and not module.check_mode), databases=[], coordinates=position, bytes_loaded=0, definers_changed=0,
                          dropped_statements=[], dump_command=[], dump_commands=[], occupied={}, queries=[],
                          streams=0, lock_seconds=0.0, load_settings=[])
 
     drop_options = ['--add-drop-database'] if params['drop_databases'] else []
-    settings = LoadSettings(module, lambda: connect(module), target)
+    settings = LoadSettings(module, lambda: connect(module), target, raise_to)
+    packet = max(packet, raise_to.get('max_allowed_packet', 0))
+    copier = Copy(module, dump_base(params, source_kwargs, packet), load_command(params, target_kwargs, packet),
+                  secrets, definer_user, params['read_coordinates'], clause)
     if module.check_mode:
-        copier = Copy(module, dump_base(params, SHOWN), load_command(params, SHOWN), secrets, definer_user,
-                      params['read_coordinates'])
         settings.set()  # reads the target's variables only
         copier.shown(copier.one_stream_command(databases, drop_options))
         module.exit_json(changed=True, databases=databases, dump_command=copier.commands[0], occupied=occupied,
-                         queries=settings.set_queries + copier.queries + settings.restore_queries,
-                         load_settings=settings.report())
+                         queries=recovered + settings.set_queries + copier.queries + settings.restore_queries,
+                         load_settings=settings.report(), max_allowed_packet=packet_report)
 
-    with OptionFiles() as files:
-        copier = Copy(module, dump_base(params, files.write('source.cnf', source_kwargs)),
-                      load_command(params, files.write('target.cnf', target_kwargs)), secrets, definer_user,
-                      params['read_coordinates'])
-        failure = run_copy(module, copier, databases, drop_options, source, settings)
-    queries = settings.set_queries + copier.queries + settings.restore_queries
+    failure = run_copy(module, copier, databases, drop_options, source, settings)
+    queries = recovered + settings.set_queries + copier.queries + settings.restore_queries
     if failure:
-        module.fail_json(databases=databases, queries=queries, **failure)
+        module.fail_json(changed=copier.started or bool(recovered), databases=databases, queries=queries,
+                         max_allowed_packet=packet_report, **failure)
 
     coordinates = None
     if params['read_coordinates']:
@@ -587,7 +612,8 @@ def main():
                      definers_changed=copier.definers, dropped_statements=copier.dropped,
                      dump_command=copier.commands[0], dump_commands=copier.commands, occupied=occupied,
                      streams=copier.streams, lock_seconds=round(copier.lock_seconds, 3), queries=queries,
-                     load_settings=settings.report())
+                     load_settings=settings.report(), max_allowed_packet=packet_report,
+                     events_disabled=copier.events_disabled)
 
 
 if __name__ == '__main__':

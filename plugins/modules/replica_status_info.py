@@ -211,9 +211,10 @@ dialect:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    connect, connection_argument_spec)
+    STATUS_TIMEOUT, connect, connection_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     ReplicationWaitError, broken, error_summary, executed_coordinates, healthy, lag, progress_line, reached,
     read_replica_gtid, run_state, wait_until_caught_up)
@@ -325,10 +326,11 @@ def result_of(dialect, status, caught_up, progress, gtid, source):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    guard_output(module)  # login_password masked in every output, also where a server echoed it
     problems = validate(module.params)
     if problems:
         module.fail_json(msg=' '.join(problems))
-    conn = connect(module)
+    conn = connect(module, read_timeout=STATUS_TIMEOUT, write_timeout=STATUS_TIMEOUT)  # a stalled server fails
     progress = []
     failure = None
     try:
@@ -345,6 +347,8 @@ def main():
         module.fail_json(msg=exc.message, errno=exc.errno, progress=progress)
     except (DialectError, ValueError) as exc:
         module.fail_json(msg=str(exc), progress=progress)
+    except Exception as exc:  # pylint: disable=broad-except
+        module.fail_json(msg=unexpected(exc), progress=progress)
     finally:
         conn.close()
     if failure:

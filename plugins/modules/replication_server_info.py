@@ -162,9 +162,10 @@ variables:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
-    connect, connection_argument_spec)
+    STATUS_TIMEOUT, connect, connection_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_binlog_position
 from ansible_collections.mysql_rds.replication.plugins.module_utils.server_state import (
     describe_variables, read_missing_definers, read_schemas, read_variables, stored_programs)
@@ -199,17 +200,20 @@ def collect(cursor, rds='auto'):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    guard_output(module)  # login_password masked in every output, also where a server echoed it
     try:
         rds_mode(module.params['rds'])
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    conn = connect(module)
+    conn = connect(module, read_timeout=STATUS_TIMEOUT, write_timeout=STATUS_TIMEOUT)  # a stalled server fails
     try:
         result = collect(conn.cursor(), module.params['rds'])
     except SqlError as exc:
         module.fail_json(msg=exc.message, errno=exc.errno)
     except (DialectError, ValueError) as exc:
         module.fail_json(msg=str(exc))
+    except Exception as exc:  # pylint: disable=broad-except
+        module.fail_json(msg=unexpected(exc))
     finally:
         conn.close()
     module.exit_json(changed=False, **result)

@@ -27,6 +27,7 @@ author:
   - mysql_rds.replication contributors (@mysql_rds)
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.source_login.replica
 attributes:
   check_mode:
     support: full
@@ -68,82 +69,6 @@ options:
       - When given, RV(equal) and RV(different) list the tables that match or not (a table on
         one side only is different). The module still succeeds, the caller decides.
     type: dict
-  replica_login:
-    description:
-      - Login of a replica of this server (the same sub-options as the module's own login options),
-        to prove it equal at the snapshot's coordinates while this server takes writes. Implies
-        O(snapshot=true).
-      - Before the snapshot opens, the module pauses the replica's applier if it runs (and starts its
-        receiver if it is stopped); while this server is checksummed inside its snapshot, the
-        replica applies up to the snapshot's coordinates, is checksummed there and compared, both
-        sides read at the same time. The module then restores replication as it found it (also when
-        it fails), and fails when the replica stops elsewhere or on an error.
-      - The account needs the privileges to stop and start the replica's threads and read its status.
-      - The result is in RV(replica); the statements run on the replica in RV(queries).
-    type: dict
-    aliases: [replica]
-    suboptions:
-      login_host:
-        description:
-          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
-          - Ignored when O(replica_login.login_unix_socket) (or C(socket) in O(replica_login.config_file)) is set.
-        type: str
-        default: localhost
-      login_port:
-        description:
-          - TCP port of the server.
-        type: int
-        default: 3306
-      login_user:
-        description:
-          - Account to log in with. For an RDS instance, the master user.
-          - When omitted, C(user) from the C([client]) section of O(replica_login.config_file).
-        type: str
-      login_password:
-        description:
-          - Password of O(replica_login.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O(replica_login.config_file).
-        type: str
-      login_unix_socket:
-        description:
-          - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O(replica_login.config_file), if any.
-        type: str
-      config_file:
-        description:
-          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O(replica_login.login_user), O(replica_login.login_password) and O(replica_login.login_unix_socket) are not given.
-          - A missing default file is ignored; a missing file given explicitly is an error.
-          - V('') reads no option file at all.
-        type: path
-        default: ~/.my.cnf
-      ca_cert:
-        description:
-          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
-            makes the client verify the server certificate.
-          - For RDS, the regional or global bundle from the RDS truststore.
-        type: path
-        aliases: [ssl_ca, ssl_ca_cert]
-      client_cert:
-        description:
-          - Client certificate (PEM), for accounts that C(REQUIRE X509).
-        type: path
-        aliases: [ssl_cert, ssl_cert_file]
-      client_key:
-        description:
-          - Private key (PEM) of O(replica_login.client_cert).
-        type: path
-        aliases: [ssl_key, ssl_key_file]
-      check_hostname:
-        description:
-          - With O(replica_login.ca_cert), also check that the server certificate names O(replica_login.login_host).
-        type: bool
-        default: true
-      connect_timeout:
-        description:
-          - Seconds to wait for the connection.
-        type: int
-        default: 30
   replica_timeout:
     description:
       - Seconds the replica may take to reach the snapshot's coordinates (O(replica_login)).
@@ -299,6 +224,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
     ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import ReplicaPause, prove
 
 
@@ -374,6 +300,7 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    guard_output(module)  # both logins' passwords masked in every output, also where a server echoed them
     params = module.params
     only = set(params['tables']) or None
     if only and params['replica_login'] is not None:
@@ -389,8 +316,8 @@ def main():
         else:
             result = collect(conn.cursor(), params['databases'], params['exclude_databases'],
                              params['snapshot'], algorithm=params['algorithm'], only=only)
-    except (SqlError, DialectError) as exc:
-        msg = getattr(exc, 'message', None) or str(exc)
+    except Exception as exc:  # pylint: disable=broad-except
+        msg = getattr(exc, 'message', None) or (str(exc) if isinstance(exc, DialectError) else unexpected(exc))
         if replica is not None and replica.restore_error:
             msg += ' Replication on the replica could not be restored as found: %s' % replica.restore_error
         module.fail_json(msg=msg, errno=getattr(exc, 'errno', None),

@@ -37,10 +37,47 @@ def read_only(lab, name):
         conn.close()
 
 
+EVENT = ("d2_events", "tick")
+
+
+def create_replica_disabled_event(lab, collections):
+    """An event of the source, on RDS disabled for a replica (as replication and the copy create
+    them, issue 12): the cutover enables it on RDS; the old source keeps it from running."""
+    dialect, _status = status_layer(collections)
+    source = lab.connect("onprem_source")
+    try:
+        lab.query(source, "CREATE DATABASE IF NOT EXISTS %s" % EVENT[0])
+        lab.query(source, "DROP EVENT IF EXISTS %s.%s" % EVENT)
+        lab.query(source, "CREATE EVENT %s.%s ON SCHEDULE EVERY 1 HOUR DO SET @cutover_tick = 1" % EVENT)
+    finally:
+        source.close()
+    rds = lab.connect("rds_target")
+    try:
+        with rds.cursor(pymysql.cursors.DictCursor) as cur:
+            disabled = dialect.detect(cur).replica_disabled_event_status()
+        deadline = time.time() + 30
+        while time.time() < deadline and event_status(lab) != disabled:
+            time.sleep(0.2)
+        assert event_status(lab) == disabled
+    finally:
+        rds.close()
+
+
+def event_status(lab, name="rds_target"):
+    conn = lab.connect(name)
+    try:
+        rows = lab.query(conn, "SELECT STATUS AS s FROM information_schema.EVENTS WHERE EVENT_SCHEMA = %s "
+                               "AND EVENT_NAME = %s", EVENT)
+        return rows[0]["s"] if rows else None
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="module")
 def cutover(lab, tmp_path_factory):
     collections = collections_path(tmp_path_factory.mktemp("collections"))
     reset_direction2(lab)
+    drop_app_account_on_rds(lab)  # the lab creates it everywhere: here only the accounts phase brings it
     report_path = Path(lab.facts["lab_dir"]) / "cutover_report.json"
     if report_path.exists():
         report_path.unlink()
@@ -50,6 +87,7 @@ def cutover(lab, tmp_path_factory):
         setup = run_playbook(lab, collections, "onprem_to_rds.yml")
         assert setup.rc == 0, setup
         again = run_playbook(lab, collections, "onprem_to_rds.yml")
+        create_replica_disabled_event(lab, collections)
         # check mode, with two deprecated variable names (they keep working one release)
         old_names = {"cutover_to_rds_source_login_port": lab.instances["onprem_source"]["port"],
                      "cutover_to_rds_checksum_exclude_databases": []}
@@ -81,7 +119,7 @@ def test_check_mode_reports_the_cutover_and_changes_nothing(cutover):
     assert "Writes unavailable for" not in check.output, check
     for old, new in (("cutover_to_rds_source_login_port", "cutover_to_rds_login_port"),
                      ("cutover_to_rds_checksum_exclude_databases", "cutover_to_rds_proof_exclude_databases")):
-        assert "DEPRECATED: %s will be removed in 0.3.0, set %s instead." % (old, new) in check.output, check
+        assert "[DEPRECATION WARNING]: %s is deprecated: use %s." % (old, new) in check.output, check
 
 
 def test_second_setup_run_before_cutover_changes_nothing(cutover):
@@ -106,9 +144,20 @@ def test_report_has_window_positions_and_checksums(cutover):
                  "rds_replication_stopped", "rds_external_master_reset", "rds_open"):
         assert step in steps, steps
     assert steps.index("freeze_read_only") < steps.index("rds_open")
+    # issue 13: the freeze started once RDS was within max_backlog_bytes (default 65536) of the source
+    assert steps.index("backlog_small") < steps.index("freeze_read_only"), steps
+    assert 0 <= int(report["backlog_at_freeze"]) <= 65536, report["backlog_at_freeze"]
+    assert float(report["unavailable_seconds"]) == float(report["window_seconds"]) and report["earlier_freezes"] == []
     assert report["checksums"]["equal"] is True, report["checksums"]
     assert TABLE in report["checksums"]["source"]
     assert "Writes unavailable for" in cutover["promote"].output
+
+
+def test_events_disabled_for_the_replica_are_enabled_on_rds(lab, cutover):
+    assert cutover["report"]["events_enabled"] == ["%s.%s" % EVENT], cutover["report"]
+    assert event_status(lab) == "ENABLED"
+    assert event_status(lab, "onprem_source") != "ENABLED"  # the old source (a replica of RDS now) keeps it off
+    assert "ALTER EVENT `%s`.`%s` ENABLE" % EVENT in cutover["report"]["queries"]
 
 
 def test_every_write_committed_before_the_freeze_is_on_rds(lab, cutover):
@@ -175,6 +224,30 @@ def test_the_way_back_replicates_from_rds(lab, cutover):
         assert rows == [{"id": 1}], "a write on the new primary did not reach the old source"
     finally:
         root.close()
+
+
+def drop_app_account_on_rds(lab):
+    root = lab.connect("rds_target", root=True)
+    try:
+        lab.query(root, "SET SESSION sql_log_bin = 0")
+        lab.query(root, "DROP USER IF EXISTS 'app'@'%'")
+    finally:
+        root.close()
+
+
+def test_the_application_account_writes_to_rds(lab, cutover):
+    """Issue 12: after the cutover the application's own account (copied to RDS by direction 2's
+    accounts phase, rds_replica_of_source_accounts in the lab) writes to the new primary."""
+    info = lab.instances["rds_target"]
+    password = json.loads((Path(lab.facts["lab_dir"]) / "secrets.json").read_text())["app_password"]
+    conn = pymysql.connect(host=info["host"], port=info["port"], user="app", password=password,
+                           connect_timeout=5, autocommit=True)
+    try:
+        lab.query(conn, "INSERT INTO %s (payload) VALUES ('written by app after the cutover')" % TABLE)
+        rows = lab.query(conn, "SELECT COUNT(*) AS n FROM %s WHERE payload = 'written by app after the cutover'" % TABLE)
+    finally:
+        conn.close()
+    assert rows[0]["n"] >= 1
 
 
 def test_cutover_again_changes_nothing(lab, cutover):

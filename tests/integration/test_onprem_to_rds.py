@@ -1,13 +1,16 @@
 """playbooks/onprem_to_rds.yml on the lab: RDS (rds_target) becomes a replica of onprem_source
 while the load generator writes to the source."""
 import json
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
+import pymysql
 import pytest
 
-from playbook_runner import assert_no_secret, reset_direction2, run_playbook, status_row
+from playbook_runner import REPO, ansible_playbook, assert_no_secret, reset_direction2, run_playbook, status_row
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +68,21 @@ def custom_stats(run):
     return json.loads(found.group(1))
 
 
+def app_password(lab):
+    return json.loads((Path(lab.facts["lab_dir"]) / "secrets.json").read_text())["app_password"]
+
+
+def drop_app_account_on_rds(lab):
+    """The lab creates the application account `app`@`%` on every instance: without it on RDS, only
+    the role's accounts phase (rds_replica_of_source_accounts in the lab inventory) can bring it."""
+    root = lab.connect("rds_target", root=True)
+    try:
+        lab.query(root, "SET SESSION sql_log_bin = 0")
+        lab.query(root, "DROP USER IF EXISTS 'app'@'%'")
+    finally:
+        root.close()
+
+
 @pytest.fixture(scope="module")
 def replicated(lab, collections, fresh):
     conn = _source(lab)
@@ -75,6 +93,7 @@ def replicated(lab, collections, fresh):
                         "SELECT id, name FROM d2_app.items WHERE name IS NOT NULL")
     finally:
         conn.close()
+    drop_app_account_on_rds(lab)
     lab.labctl("load", "start", "onprem_source")
     time.sleep(2)
     with pytest.MonkeyPatch.context() as patch:
@@ -99,6 +118,21 @@ def test_first_run_replicates_with_ssl(lab, replicated):
         rds.close()
 
 
+def test_application_account_logs_in_to_rds(lab, replicated):
+    # copied by the accounts phase with its password hash: the application's own password works on RDS
+    info = lab.instances["rds_target"]
+    conn = pymysql.connect(host=info["host"], port=info["port"], user="app", password=app_password(lab),
+                           connect_timeout=5, autocommit=True)
+    try:
+        grants = " ".join(next(iter(r.values())) for r in lab.query(conn, "SHOW GRANTS"))
+    finally:
+        conn.close()
+    assert "`loadgen`.*" in grants, grants
+    stats = custom_stats(replicated)["rds_replica_of_source"]["accounts"]
+    assert stats["created"] == ["app@%"] and stats["refused"] == [], stats
+    assert "Accounts on RDS: created app@%" in replicated.output, replicated
+
+
 def test_lag_is_printed_at_every_poll(replicated):
     # one progress line per read of the replica's status, the last one caught up
     lines = re.findall(r"\d+s: io=\S+ sql=\S+ lag=(\S+)", replicated.output)
@@ -111,6 +145,57 @@ def test_stats_record_the_coordinates_and_the_proof(replicated):
     assert stats["copied"] is True, stats
     assert re.match(r"^\S+\.\d+$", stats["coordinates"]["file"]) and stats["coordinates"]["position"] > 0, stats
     assert "d2_app.items" in stats["proof"]["proven"] and stats["proof"]["drift"] == [], stats
+    assert stats["caught_up"] is True and 0 <= stats["lag"] <= 5, stats  # the lag at the end of the wait
+
+
+def test_report_file_has_what_set_stats_has(lab, replicated):
+    # rds_replica_of_source_report_path (the lab sets it): the same report as JSON, 0600
+    path = Path(lab.facts["lab_dir"]) / "onprem_to_rds_report.json"
+    report = json.loads(path.read_text())
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert report["copied"] is True and "d2_app.items" in report["proof"]["proven"], report
+    assert report["rds_endpoint"] == {"host": lab.instances["rds_target"]["host"], "instance_id": "lab-rds-target",
+                                      "port": lab.instances["rds_target"]["port"], "source": "variables"}, report
+    assert report["source"]["restart_changes"] == [] and report["source"]["binlog_basename"].endswith("mysql-bin")
+
+
+def test_phase_tags_are_listed(lab, collections):
+    run = run_playbook(lab, collections, "onprem_to_rds.yml", "--list-tags")
+    assert run.rc == 0, run
+    tags = re.search(r"TASK TAGS: \[(.*)\]", run.output).group(1).split(", ")
+    assert {"preflight", "config", "copy", "replicate", "accounts", "proof", "report"} <= set(tags), run
+
+
+AWS_VARIABLES = ("region", "profile", "endpoint_url", "access_key", "secret_key")
+
+
+@pytest.mark.parametrize("delegate_to", ["", "localhost"])
+def test_aws_access_from_the_plays_module_defaults(lab, collections, tmp_path, delegate_to):
+    """Issue 14: AWS options only in the play's module_defaults (group/aws), the role's aws_* variables
+    empty: the role passes none of them, so the play's reach rds_aws_info, on the host or on the
+    controller (rds_replica_of_source_aws_delegate_to: localhost, as AWX runs it)."""
+    aws = lab.aws
+    playbook = tmp_path / "aws_defaults.yml"
+    playbook.write_text(json.dumps([{
+        "name": "Direction 2 with AWS access from the play's module_defaults",
+        "hosts": "onprem_to_rds", "gather_facts": False,
+        "module_defaults": {"group/aws": {"region": aws["region"], "endpoint_url": aws["endpoint_url"],
+                                          "access_key": aws["access_key"], "secret_key": aws["secret_key"]}},
+        "roles": [{"role": "mysql_rds.replication.rds_replica_of_source"}]}]))
+    empty = dict(("rds_replica_of_source_aws_%s" % name, "") for name in AWS_VARIABLES)
+    empty["rds_replica_of_source_aws_delegate_to"] = delegate_to
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
+    for name in list(env):
+        if name.startswith("AWS_"):
+            del env[name]
+    proc = subprocess.run([ansible_playbook(), "-i", str(lab.inventory_path), str(playbook), "--tags", "preflight",
+                           "-e", json.dumps(empty), "-v"], cwd=str(REPO), env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
+    task = output.split("Read the RDS instance, its parameter values and its endpoint", 1)[1][:3000]
+    assert ("-> localhost" in task.split("\n", 2)[1]) == (delegate_to == "localhost"), task
+    assert '"identifier": "lab-rds-target"' in task, task
 
 
 def test_source_is_prepared(lab, replicated):
@@ -119,6 +204,9 @@ def test_source_is_prepared(lab, replicated):
     assert dropin.is_file()
     text = dropin.read_text()
     assert "binlog_format = ROW" in text and "server_id = %s" % info["server_id"] in text
+    # the running binlog base name, so that a restart keeps the binlogs RDS reads
+    assert re.search(r"^log_bin = /\S+/mysql-bin$", text, re.M), text
+    assert "A restart of the source changes nothing replication relies on" in replicated.output
     root = lab.connect("onprem_source", root=True)
     try:
         grants = " ".join(next(iter(r.values())) for r in lab.query(root, "SHOW GRANTS FOR 'rds_repl'@'%'"))
@@ -147,6 +235,15 @@ def test_check_mode_changes_nothing(lab, collections, replicated):
     assert_no_secret(lab, check)
 
 
+def test_proof_tag_proves_a_running_replica_again(lab, collections, replicated):
+    # --tags proof: the reads (preflight, `always`), the proof and the report; nothing configured or copied
+    run = run_playbook(lab, collections, "onprem_to_rds.yml", "--tags", "proof")
+    assert run.rc == 0 and run.changed == 0, run
+    assert "Equal on both sides" in run.output, run
+    assert "Write the replication drop-in" not in run.output and "Copy a consistent snapshot" not in run.output, run
+    assert_no_secret(lab, run)
+
+
 def test_deprecated_variable_names_still_work(lab, collections, replicated):
     # the 0.2 names: a deprecation line each, and they take effect (no proof without checksums)
     run = run_playbook(lab, collections, "onprem_to_rds.yml", "-e", "rds_replica_of_source_verify_checksums=false",
@@ -155,7 +252,7 @@ def test_deprecated_variable_names_still_work(lab, collections, replicated):
     assert run.changed == 0, run
     for old, new in (("verify_checksums", "proof"), ("lag_poll_delay", "poll_interval"),
                      ("lag_polls", "wait_timeout")):
-        assert "DEPRECATED: rds_replica_of_source_%s will be removed in 0.3.0, set rds_replica_of_source_%s" % (
+        assert "[DEPRECATION WARNING]: rds_replica_of_source_%s is deprecated: use rds_replica_of_source_%s" % (
             old, new) in run.output, run
     assert "Equal on both sides" not in run.output, run
     assert_no_secret(lab, run)

@@ -3,16 +3,23 @@ instance rds_source while the load generator writes to the source, and proves it
 Also: check mode on a fresh replica, the old variable names (deprecated, still working), the overwrite
 guard, and the read_replica strategy (rds_read_replica paused, copied, resumed) under load."""
 import json
+import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from playbook_runner import assert_no_secret, collections_path, lab_secrets
+from playbook_runner import REPO, ansible_playbook, assert_no_secret, collections_path, lab_secrets
 from playbook_runner import run_playbook as run_named_playbook
 
 SOURCE, REPLICA, READ_REPLICA = "rds_source", "onprem_replica", "rds_read_replica"
+
+
+def report_path(lab):
+    """Where the first run writes its JSON report."""
+    return Path(lab.facts["lab_dir"]) / "rds_to_onprem-report.json"
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +76,11 @@ def first_run(lab, collections):
     # Check mode on a replica never set up, with the CA bundle in place (plan and guard run, read
     # only) and without it (the steps that connect to RDS are skipped): neither changes anything.
     fresh_checks = [run_playbook(lab, collections, "--check", "--diff")]
-    Path(lab.inventory["all"]["children"]["rds_to_onprem"]["hosts"]["lab_onprem_replica"]
-         ["replica_of_rds_ca_bundle_path"]).unlink(missing_ok=True)
+    bundle = Path(lab.inventory["all"]["children"]["rds_to_onprem"]["hosts"]["lab_onprem_replica"]
+                  ["replica_of_rds_ca_bundle_path"])
+    bundle.unlink(missing_ok=True)
     fresh_checks.append(run_playbook(lab, collections, "--check", "--diff"))
+    fresh_checks[1].bundle_after = bundle.exists()
     root = lab.connect(REPLICA, root=True)
     try:
         fresh_checks[0].status_after = slave_status(lab, root)
@@ -80,10 +89,12 @@ def first_run(lab, collections):
     finally:
         root.close()
     lab.labctl("load", "start", SOURCE)
+    os.environ["ANSIBLE_SHOW_CUSTOM_STATS"] = "1"
     try:
         time.sleep(2)
-        run = run_playbook(lab, collections, "-v")
+        run = run_playbook(lab, collections, "-v", "-e", "replica_of_rds_report_path=%s" % report_path(lab))
     finally:
+        del os.environ["ANSIBLE_SHOW_CUSTOM_STATS"]
         stopped = lab.labctl("load", "stop", SOURCE)
     return run, json.loads(stopped.stdout), fresh_checks
 
@@ -94,7 +105,8 @@ def test_fresh_check_mode_changes_nothing(lab, first_run):
         assert check.rc == 0, check
         assert "copying the data with consistent_snapshot (skipped in check mode)" in check.output, check
         assert_no_secret(lab, check)
-    assert "the CA bundle is not in place yet" in without_ca.output, without_ca
+    # Without the bundle in place the candidate is fetched and checked against RDS, nothing installed.
+    assert not without_ca.bundle_after, without_ca
     assert not with_ca.status_after, with_ca.status_after  # no replication configured
     assert with_ca.schemas_after == [], with_ca.schemas_after  # nothing copied
 
@@ -109,6 +121,28 @@ def test_first_run_succeeds_and_proves_the_copy(first_run):
     assert "WARNING: objects copied from RDS run as admin@%" in run.output, run
     match = re.search(r"(\d+) tables equal, (\d+) different", run.output)
     assert match and int(match.group(1)) >= 3 and match.group(2) == "0", run
+
+
+def test_first_run_reports_its_outcome(lab, first_run):
+    """set_stats (shown with ANSIBLE_SHOW_CUSTOM_STATS) and the JSON report of replica_of_rds_report_path."""
+    run, _load, _check = first_run
+    report = json.loads(report_path(lab).read_text())
+    assert report["copied"] is True and report["strategy"] == "consistent_snapshot", report
+    assert report["start"]["file"] and report["start"]["position"] > 0, report
+    assert report["caught_up"] is True and report["lag"] is not None, report
+    assert report["proof"]["tables"] >= 3 and report["proof"]["different"] == [], report
+    assert report["proof"]["equal"] == report["proof"]["tables"], report
+    assert "CUSTOM STATS" in run.output and '"replica_of_rds": {' in run.output, run
+    assert '"copied": true' in run.output, run
+
+
+def test_phases_are_tags(collections):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections)
+    proc = subprocess.run([ansible_playbook(), "--list-tags", str(REPO / "playbooks" / "rds_to_onprem.yml")],
+                          cwd=str(REPO), env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    for tag in ("preflight", "config", "copy", "replicate", "proof"):
+        assert tag in proc.stdout, proc.stdout
 
 
 def test_replica_replicates_over_verified_tls(lab, first_run):
@@ -174,8 +208,8 @@ def test_old_variable_names_still_work(lab, collections, first_run):
                                                            "replica_of_rds_catchup_poll_seconds": 1}))
     assert run.rc == 0, run
     assert run.changed == 0, run
-    assert ("[DEPRECATION WARNING] replica_of_rds_checksum_databases is deprecated and stops working in "
-            "mysql_rds.replication 0.3.0: use replica_of_rds_proof_databases.") in run.output, run
+    assert ("[DEPRECATION WARNING]: replica_of_rds_checksum_databases is deprecated: use "
+            "replica_of_rds_proof_databases.") in run.output, run
     assert "replica_of_rds_catchup_poll_seconds is deprecated" in run.output, run
     assert "Proof: 2 of 2 tables equal, none different." in run.output, run  # only d1_app's tables
 

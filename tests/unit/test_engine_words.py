@@ -24,6 +24,7 @@ DIALECT_LAYER = frozenset([
     'plugins/module_utils/dialect.py',
     'plugins/module_utils/replication_status.py',
     'plugins/module_utils/dump_dialect.py',
+    'plugins/module_utils/accounts_dialect.py',
 ])
 EXEMPT_NAMES = frozenset(['README.md'])
 SKIPPED_DIRS = frozenset(['__pycache__'])
@@ -33,7 +34,7 @@ MAX_HITS = 3
 STATEMENTS = (
     'SHOW SLAVE STATUS', 'SHOW REPLICA STATUS', 'SHOW MASTER STATUS', 'SHOW BINARY LOG STATUS',
     'START SLAVE', 'STOP SLAVE', 'START REPLICA', 'STOP REPLICA', 'CHANGE MASTER',
-    'CHANGE REPLICATION SOURCE', 'RESET SLAVE', 'RESET REPLICA',
+    'CHANGE REPLICATION SOURCE', 'RESET SLAVE', 'RESET REPLICA', 'DISABLE ON SLAVE', 'DISABLE ON REPLICA',
 )
 # Status columns: exactly as the server spells them, whole words (Relay_Master_Log_File is
 # one hit, not also a Master_Log_File hit).
@@ -41,8 +42,9 @@ COLUMNS = (
     'Seconds_Behind_Master', 'Seconds_Behind_Source', 'Master_Host', 'Slave_IO_Running',
     'Slave_SQL_Running', 'Exec_Master_Log_Pos', 'Relay_Master_Log_File', 'Master_Log_File',
 )
-# GTID variables: SQL identifiers, any case, whole words.
-VARIABLES = ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_current_pos', 'gtid_executed')
+# GTID variables and event states: SQL identifiers/values, any case, whole words.
+VARIABLES = ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_current_pos', 'gtid_executed',
+             'SLAVESIDE_DISABLED', 'REPLICA_SIDE_DISABLED')
 # RDS procedures: any case, as substrings (rds_set_external_master_gtid is a hit).
 PROCEDURES = (
     'rds_set_external_master', 'rds_set_external_source', 'rds_reset_external', 'rds_start_replication',
@@ -117,6 +119,8 @@ def test_the_guard_finds_what_it_should(tmp_path):
         u"CALL mysql.rds_set_external_master_gtid(%s)",          # 6: procedure substring
         u"restart slaves; my_gtid_executed_total",               # 7: no whole word
         u"CHANGE REPLICATION SOURCE TO SOURCE_HOST = %s",       # 8
+        u"ALTER EVENT e disable  on slave; WHERE STATUS = 'REPLICA_SIDE_DISABLED'",  # 9: clause, status
+        u"status == 'SLAVESIDE_DISABLED'",                       # 10
     ]))
     readme = tmp_path / 'roles' / 'r' / 'README.md'
     readme.parent.mkdir(parents=True)
@@ -134,5 +138,8 @@ def test_the_guard_finds_what_it_should(tmp_path):
         ('plugins/modules/x.py', 5, 'gtid_executed'),
         ('plugins/modules/x.py', 6, 'rds_set_external_master'),
         ('plugins/modules/x.py', 8, 'CHANGE REPLICATION SOURCE'),
+        ('plugins/modules/x.py', 9, 'DISABLE ON SLAVE'),
+        ('plugins/modules/x.py', 9, 'REPLICA_SIDE_DISABLED'),
+        ('plugins/modules/x.py', 10, 'SLAVESIDE_DISABLED'),
     ]
     assert report(find_hits(str(tmp_path)))[:42] == 'plugins/modules/x.py:1: SHOW SLAVE STATUS\n'

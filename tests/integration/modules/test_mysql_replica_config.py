@@ -192,6 +192,7 @@ def test_purged_binlog_fails_with_the_fix(env):
                                                   force=True))
     assert run.failed
     assert '1236' in run.result['msg'] and 'binlog retention' in run.result['msg']
+    assert 'replica_of_rds_force_reload=true' in run.result['msg']  # a fresh copy, not more waiting
     assert_no_secret(run, env['password'])
 
 
@@ -230,3 +231,33 @@ def test_absent_forgets_the_source(env):
     assert run_module('mysql_replica_config', dict(env['args'], state='absent')).changed is False
     run = run_module('mysql_replica_config', dict(configured_source_only(env['args']), state='started'))
     assert run.failed and 'no source is configured' in run.result['msg']
+
+
+NO_PRIVILEGE_USER = 'it_noslave'
+
+
+def test_replication_user_without_the_privilege_fails_after_start(env):
+    """onprem_replica from rds_source with an account lacking REPLICATION SLAVE: 'Connecting' with
+    1597 inside must fail after the start naming the GRANT (rc 0 before)."""
+    source, replica = env['source'], env['replica']
+    password = 'NoSlave-' + env['password']
+    reset_replica(replica)
+    sql(source, 'SET SESSION sql_log_bin = 0')
+    sql(source, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s" % NO_PRIVILEGE_USER, [password])
+    sql(source, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s" % NO_PRIVILEGE_USER, [password])
+    master = sql(source, 'SHOW MASTER STATUS')[0]
+    args = dict(env['args'], source_user=NO_PRIVILEGE_USER, source_password=password, source_log_file=master['File'],
+                source_log_pos=int(master['Position']))
+    try:
+        run = run_module('mysql_replica_config', args, verbose=True)
+        assert run.failed, run
+        assert run.result['changed'] is True
+        assert '1597' in run.result['msg'] and 'GRANT REPLICATION SLAVE' in run.result['msg']
+        assert run.result['status']['io_running'] == 'Connecting'
+        assert_no_secret(run, password, env['args']['login_password'])
+        info = run_module('replica_status_info', login(env['lab'], REPLICA))
+        assert not info.failed and 'GRANT REPLICATION SLAVE' in info.result['error']
+    finally:
+        reset_replica(replica)
+        sql(source, 'DROP USER IF EXISTS %s@\'127.0.0.1\'' % NO_PRIVILEGE_USER)
+        sql(source, 'SET SESSION sql_log_bin = 1')

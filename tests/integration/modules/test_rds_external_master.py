@@ -159,6 +159,8 @@ def test_purged_binlog_fails_with_the_fix(env):
                                                  force=True))
     assert run.failed
     assert '1236' in run.result['msg'] and 'binlog retention' in run.result['msg']
+    # a fresh copy is the fix (more waiting never is)
+    assert 'rds_load_dump' in run.result['msg'] and 'state=absent' in run.result['msg']
 
 
 def test_gtid_start_point_recovers_a_broken_replica(env):
@@ -210,3 +212,38 @@ def test_pause_and_resume_an_rds_read_replica(lab):
     assert not run.failed, run
     assert run.changed is True and run.result['queries'] == ['CALL mysql.rds_start_replication()']
     assert (run.result['status']['io_running'], run.result['status']['sql_running']) == ('Yes', 'Yes')
+
+
+NO_PRIVILEGE_USER = 'it_noslave'
+
+
+def test_replication_user_without_the_privilege_fails_after_start(env):
+    """A replication account that may log in but lacks REPLICATION SLAVE: the IO thread stays
+    'Connecting' with 1597 inside. The module fails after the start naming the GRANT (it returned
+    rc 0 before), replica_status_info reports the same fix, and a wait fails at once."""
+    source, target = env['source'], env['target']
+    password = 'NoSlave-' + env['password']
+    reset_target(target)
+    sql(source, 'SET SESSION sql_log_bin = 0')
+    sql(source, "CREATE USER IF NOT EXISTS %s@'127.0.0.1' IDENTIFIED BY %%s" % NO_PRIVILEGE_USER, [password])
+    sql(source, "ALTER USER %s@'127.0.0.1' IDENTIFIED BY %%s" % NO_PRIVILEGE_USER, [password])
+    master = sql(source, 'SHOW MASTER STATUS')[0]
+    args = dict(env['args'], source_user=NO_PRIVILEGE_USER, source_password=password,
+                source_coordinates=dict(file=master['File'], position=int(master['Position']), gtid=''))
+    try:
+        run = run_module('rds_external_master', args, verbose=True)
+        assert run.failed, run
+        assert run.result['changed'] is True
+        assert '1597' in run.result['msg'] and 'GRANT REPLICATION SLAVE' in run.result['msg']
+        assert 'io_running=Connecting' in run.result['msg']
+        assert run.result['status']['io_running'] == 'Connecting'
+        assert_no_secret(run, password, env['args']['login_password'])
+        info = run_module('replica_status_info', login(env['lab'], TARGET))
+        assert not info.failed and 'GRANT REPLICATION SLAVE' in info.result['error']
+        waited = run_module('replica_status_info', dict(login(env['lab'], TARGET), wait=True, wait_timeout=120))
+        assert waited.failed and 'GRANT REPLICATION SLAVE' in waited.result['msg']
+        assert len(waited.result['progress']) == 1  # failed at the first read, no 120 s wait
+    finally:
+        reset_target(target)
+        sql(source, 'DROP USER IF EXISTS %s@\'127.0.0.1\'' % NO_PRIVILEGE_USER)
+        sql(source, 'SET SESSION sql_log_bin = 1')

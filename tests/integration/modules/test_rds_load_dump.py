@@ -99,7 +99,7 @@ def test_load_returns_coordinates_and_queries(env, lab):
     coords = run.result['coordinates']
     assert sorted(coords) == ['file', 'gtid', 'position'] and coords['file'] and coords['position'] > 0, run
     assert coords == dict(zip(('file', 'position', 'gtid'), binlog_state(env['source_root']))), run
-    assert run.result['queries'][0].startswith('mariadb-dump --defaults-extra-file=<tmp> '), run
+    assert run.result['queries'][0].startswith('mariadb-dump --defaults-extra-file=<pipe> '), run
     env['coordinates'] = coords
 
 

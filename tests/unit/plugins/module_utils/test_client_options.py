@@ -1,17 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2025, mysql_rds.replication contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Option files of the command line clients: no password on a command line, files gone afterwards."""
+"""Logins of the command line clients: on a pipe each process inherits, never in a file nor on a command line."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import stat
-
-import pytest
+import subprocess
+import sys
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import client_options as co
+
+LOGIN = dict(user='dba', password='s3cret', host='h', port=1)
+READ_IT = ('import sys; arg = [a for a in sys.argv if a.startswith("--defaults-extra-file=")][0]; '
+           'sys.stdout.write(arg + "\\n" + open(arg.split("=", 1)[1]).read())')
 
 
 def test_tcp_with_tls_and_a_quoted_password():
@@ -27,27 +30,22 @@ def test_socket_without_password_or_hostname_check():
     assert lines == ['[client]', 'user=dba', 'socket=/run/mysqld.sock', 'ssl-ca=/ca.pem']
 
 
-def test_option_files_are_private_and_removed(tmp_path):
-    with co.OptionFiles(prefix='test_client_options.') as files:
-        path = files.write('source.cnf', dict(user='dba', password='secret', host='h', port=1))
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-        with open(path) as handle:
-            assert 'password="secret"' in handle.read()
-        with pytest.raises(OSError):
-            files.write('source.cnf', dict(user='x', host='h', port=1))  # never overwritten
-        directory = files.directory
-    assert not os.path.exists(directory)
+def test_the_login_argument_reads_as_shown_and_hides_the_secret():
+    arg = co.OptionArg(LOGIN)
+    assert arg == co.SHOWN and 's3cret' not in repr(arg) and 's3cret' not in ' '.join(['x', arg])
+    assert b'password="s3cret"' in arg.content
+    assert co.shown(['mariadb', arg, '--batch']) == ['mariadb', co.SHOWN, '--batch']
+    assert not isinstance(co.shown([arg])[0], co.OptionArg)
 
 
-def test_option_files_are_removed_on_errors_too():
-    with pytest.raises(RuntimeError):
-        with co.OptionFiles() as files:
-            files.write('target.cnf', dict(user='dba', host='h', port=1))
-            directory = files.directory
-            raise RuntimeError('boom')
-    assert not os.path.exists(directory)
-
-
-def test_shown_hides_the_option_file():
-    assert co.shown(['mariadb', '--defaults-extra-file=/tmp/x/target.cnf', '--batch']) == [
-        'mariadb', '--defaults-extra-file=<tmp>', '--batch']
+def test_each_process_reads_its_own_pipe_and_no_descriptor_leaks():
+    before = set(os.listdir('/proc/self/fd')) if os.path.isdir('/proc/self/fd') else set()
+    processes = [co.popen([sys.executable, '-c', READ_IT, co.OptionArg(dict(LOGIN, user='u%d' % index))],
+                          stdout=subprocess.PIPE) for index in range(3)]
+    outputs = [process.communicate()[0].decode() for process in processes]
+    for index, output in enumerate(outputs):
+        arg, _newline, content = output.partition('\n')
+        assert arg.startswith('--defaults-extra-file=/dev/fd/')
+        assert 'user=u%d\n' % index in content and 'password="s3cret"' in content
+    if before:
+        assert set(os.listdir('/proc/self/fd')) == before

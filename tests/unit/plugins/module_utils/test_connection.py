@@ -5,6 +5,11 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import socket
+import struct
+import threading
+import time
+
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import connection
@@ -115,7 +120,7 @@ def test_tls_options(tmp_path):
 
 
 def test_missing_ca_file_names_the_option():
-    with pytest.raises(ConnectionConfigError, match='ca_cert'):
+    with pytest.raises(ConnectionConfigError, match='file not found: ca_cert='):
         connection_params(params(ca_cert='/nonexistent/ca.pem'))
 
 
@@ -226,3 +231,177 @@ def test_doc_fragments_document_the_connection_options(monkeypatch):
     login = yaml.safe_load(source_login.ModuleDocFragment.DOCUMENTATION)['options']['source_login']
     assert login['type'] == 'dict'
     assert mismatches(spec, login['suboptions']) == []
+
+
+# --- timeouts: a listener that never answers, and a fake server that stalls after the login ---
+
+class FakeModule(object):
+    def __init__(self, module_params):
+        self.params = module_params
+
+    def fail_json(self, **kwargs):
+        raise AssertionError(kwargs)
+
+
+def _packet(seq, payload):
+    return struct.pack('<I', len(payload))[:3] + bytes([seq]) + payload
+
+
+def _read_packet(sock):
+    head = b''
+    while len(head) < 4:
+        chunk = sock.recv(4 - len(head))
+        if not chunk:
+            return None
+        head += chunk
+    length = struct.unpack('<I', head[:3] + b'\0')[0]
+    body = b''
+    while len(body) < length:
+        body += sock.recv(length - len(body))
+    return body
+
+
+# Protocol 41, secure connection, plugin auth, transactions, long password; no TLS.
+CAPABILITIES = 0x00000001 | 0x00000200 | 0x00002000 | 0x00008000 | 0x00080000
+GREETING = (b'\x0a' + b'5.7.99-fake\0' + struct.pack('<I', 7) + b'abcdefgh\0'
+            + struct.pack('<H', CAPABILITIES & 0xffff) + b'\x2d' + struct.pack('<H', 2)
+            + struct.pack('<H', CAPABILITIES >> 16) + b'\x15' + b'\0' * 10 + b'ijklmnopqrst\0'
+            + b'mysql_native_password\0')
+OK = b'\x00\x00\x00' + struct.pack('<H', 2) + b'\x00\x00'  # autocommit on, no warnings
+
+
+@pytest.fixture
+def stalling_server():
+    """A fake MySQL server: greets, accepts any login and SET NAMES, then never answers a query."""
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(1)
+    stop = threading.Event()
+    clients = []
+
+    def serve():
+        client, _address = server.accept()
+        clients.append(client)
+        client.sendall(_packet(0, GREETING))
+        _read_packet(client)                 # login
+        client.sendall(_packet(2, OK))
+        _read_packet(client)                 # SET NAMES
+        client.sendall(_packet(1, OK))
+        _read_packet(client)                 # the query: no answer, ever
+        stop.wait(30)
+
+    thread = threading.Thread(target=serve)
+    thread.daemon = True
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    for client in clients:
+        client.close()
+    server.close()
+
+
+def login(port, **overrides):
+    return params(login_host='127.0.0.1', login_port=port, login_user='app', login_password=SECRET,
+                  **overrides)
+
+
+def test_connect_is_bounded_when_the_listener_never_answers():
+    """Something that accepts TCP but never speaks MySQL: connect_timeout bounds the handshake."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(1)
+    try:
+        started = time.time()
+        with pytest.raises(SqlError) as caught:
+            connection.connect(FakeModule(login(listener.getsockname()[1], connect_timeout=1)), fail=False)
+        assert time.time() - started < 5
+    finally:
+        listener.close()
+    assert 'connect_timeout=1s' in caught.value.message
+    assert 'not a MySQL server' in caught.value.message
+    assert 'login_password' not in caught.value.message  # not a login problem
+    assert SECRET not in caught.value.message
+
+
+def test_read_timeout_applies_to_every_statement(stalling_server):
+    conn = connection.connect(FakeModule(login(stalling_server, connect_timeout=5)), read_timeout=1,
+                              write_timeout=2)
+    assert connection.timeouts_of(conn) == (1, 2)
+    started = time.time()
+    with pytest.raises(SqlError) as caught:
+        run(conn.cursor(), 'SELECT %s AS pw', [SECRET], secrets=[SECRET])
+    assert 0.8 < time.time() - started < 5
+    assert 'read_timeout=1s' in caught.value.message
+    assert 'stalled' in caught.value.message
+    assert SECRET not in caught.value.message
+
+
+def test_set_timeouts_changes_an_open_connection(stalling_server):
+    conn = connection.connect(FakeModule(login(stalling_server, connect_timeout=5)))
+    assert connection.timeouts_of(conn) == (None, None)  # no limit unless asked
+    connection.set_timeouts(conn, read_timeout=1)
+    started = time.time()
+    with pytest.raises(SqlError, match='read_timeout=1s'):
+        run(conn.cursor(), 'SELECT SLEEP(60)')
+    assert time.time() - started < 5
+    with pytest.raises(ValueError):
+        connection.set_timeouts(conn, read_timeout=0)
+
+
+@pytest.mark.parametrize('option', ['ca_cert', 'client_cert', 'client_key'])
+def test_missing_tls_file_is_named_before_connecting(option):
+    with pytest.raises(ConnectionConfigError) as caught:
+        connection_params(params(**{option: '/nonexistent/%s.pem' % option}))
+    assert str(caught.value).startswith('file not found: %s=/nonexistent/%s.pem' % (option, option))
+
+
+def test_unreadable_tls_file_is_named(tmp_path, monkeypatch):
+    pem = tmp_path / 'ca.pem'
+    pem.write_text('x')
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path) == str(pem):
+            raise IOError(13, 'Permission denied')
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr('builtins.open', refusing_open)
+    with pytest.raises(ConnectionConfigError, match='file not found: ca_cert=.*not readable.*Permission denied'):
+        connection.tls_file('ca_cert', str(pem))
+
+
+def test_connect_fails_the_module_with_the_missing_file():
+    class Failing(FakeModule):
+        def fail_json(self, **kwargs):
+            raise SystemExit(kwargs['msg'])
+    with pytest.raises(SystemExit) as caught:
+        connection.connect(Failing(login(1, ca_cert='/nonexistent/ca.pem')))
+    assert str(caught.value).startswith('file not found: ca_cert=/nonexistent/ca.pem')
+
+
+@pytest.mark.parametrize('errno, text, timeout, words', [
+    (2013, 'Lost connection to MySQL server during query (timed out)', ('read_timeout', 10),
+     ['timed out (read_timeout=10s)', 'stalled']),
+    (2006, "MySQL server has gone away (TimeoutError('timed out'))", ('write_timeout', 3), ['write_timeout=3s']),
+    (2003, "Can't connect to MySQL server on '10.1.1.1' (timed out)", ('connect_timeout', 5),
+     ['no TCP connection', 'connect_timeout=5s', 'firewall']),
+    (2003, "Can't connect to MySQL server on '10.1.1.1' (_ssl.c:989: The handshake operation timed out)",
+     ('connect_timeout', 5), ['no MySQL handshake', 'connect_timeout=5s']),
+])
+def test_timeouts_name_the_timeout(errno, text, timeout, words):
+    error = describe(OperationalError(errno, text), 'SELECT 1', target='10.1.1.1:3306', timeout=timeout)
+    for word in words:
+        assert word in error.message
+    # without a timeout in force the code keeps its usual hint
+    assert 'timed out (' not in describe(OperationalError(errno, text), 'SELECT 1').message
+
+
+def test_run_names_the_timeout_of_the_failed_direction():
+    class Conn(object):
+        _read_timeout, _write_timeout = 5, 7
+    reading = FakeCursor(fail=OperationalError(2013, 'Lost connection to MySQL server during query (timed out)'))
+    writing = FakeCursor(fail=OperationalError(2006, "MySQL server has gone away (TimeoutError('timed out'))"))
+    reading.connection = writing.connection = Conn()
+    with pytest.raises(SqlError, match='read_timeout=5s'):
+        run(reading, 'SELECT 1')
+    with pytest.raises(SqlError, match='write_timeout=7s'):
+        run(writing, 'SELECT 1')

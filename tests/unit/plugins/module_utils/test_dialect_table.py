@@ -193,6 +193,30 @@ def test_rds_procedures(name):
             dialect.rds_call('replica_status')
 
 
+# Events kept but not run on a replica: MySQL 8.2.0 added DISABLE ON REPLICA and the
+# REPLICA_SIDE_DISABLED status (8.0's manual: DISABLE ON SLAVE / SLAVESIDE_DISABLED only).
+SLAVE_EVENTS = ('DISABLE ON SLAVE', 'SLAVESIDE_DISABLED')
+REPLICA_EVENTS = ('DISABLE ON REPLICA', 'REPLICA_SIDE_DISABLED')
+EVENTS = dict((name, REPLICA_EVENTS if name in ('mysql-8.2', 'mysql-8.4') else SLAVE_EVENTS) for name in NAMES)
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_event_words(name):
+    dialect, (clause, status) = SERVERS[name], EVENTS[name]
+    assert dialect.event_disable_on_replica_clause() == clause
+    assert dialect.replica_disabled_event_status() == status
+    assert dialect.disable_event_on_replica_statement('app-db', 'tick') == (
+        'ALTER EVENT `app-db`.`tick` %s' % clause, [])
+    assert dialect.enable_event_statement('app-db', 'tick') == ('ALTER EVENT `app-db`.`tick` ENABLE', [])
+
+
+def test_event_statements_quote_identifiers():
+    dialect = SERVERS['mariadb-10.11']
+    assert dialect.enable_event_statement('we`ird', u'caf\u00e9 ev') == (u'ALTER EVENT `we``ird`.`caf\u00e9 ev` ENABLE', [])
+    assert dialect.disable_event_on_replica_statement('s', 'e`; DROP') == (
+        'ALTER EVENT `s`.`e``; DROP` DISABLE ON SLAVE', [])
+
+
 def test_every_row_of_every_table_is_used_by_a_server():
     """Adding a row for a new version means adding a server to this matrix."""
     unused = []

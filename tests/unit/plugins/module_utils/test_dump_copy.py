@@ -12,13 +12,16 @@ import pymysql
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import dump_copy as dc
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
+from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import OptionArg
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import COORDINATE_OPTIONS
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import StreamResult
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
 
-DUMP = ['mariadb-dump', '--defaults-extra-file=/tmp/x/source.cnf']
-LOAD = ['mariadb', '--defaults-extra-file=/tmp/x/target.cnf', '--binary-mode', '--batch']
+DUMP = ['mariadb-dump', OptionArg(dict(user='dba', password='pw', host='h', port=1))]
+LOAD = ['mariadb', OptionArg(dict(user='admin', password='pw', host='t', port=1)), '--binary-mode', '--batch']
 
 
 class Module(object):
@@ -40,8 +43,8 @@ def test_step_options_ask_for_coordinates_only_when_wanted():
 
 def test_pipeline_hides_option_files_and_quotes():
     text = dc.pipeline(DUMP + ['--where=`id` < 5'], LOAD + ['--init-command=SET SESSION sql_log_bin=0'])
-    assert text == ("mariadb-dump --defaults-extra-file=<tmp> '--where=`id` < 5' | dump_filter | "
-                    "mariadb --defaults-extra-file=<tmp> --binary-mode --batch '--init-command=SET SESSION sql_log_bin=0'")
+    assert text == ("mariadb-dump --defaults-extra-file=<pipe> '--where=`id` < 5' | dump_filter | "
+                    "mariadb --defaults-extra-file=<pipe> --binary-mode --batch '--init-command=SET SESSION sql_log_bin=0'")
 
 
 def test_one_stream_records_commands_queries_and_coordinates(monkeypatch):
@@ -54,7 +57,7 @@ def test_one_stream_records_commands_queries_and_coordinates(monkeypatch):
     copier.one_stream(['shop'], ['--add-drop-database'])
     assert copier.coordinates == dict(file='bin.000002', position=4, gtid='')
     assert copier.written == 99 and copier.definers == 1
-    assert copier.commands == [['mariadb-dump', '--defaults-extra-file=<tmp>'] + dc.one_stream_options()
+    assert copier.commands == [['mariadb-dump', '--defaults-extra-file=<pipe>'] + dc.one_stream_options()
                                + dc.DUMP_BASE + ['--add-drop-database', '--databases', 'shop']]
     assert copier.queries == [dc.pipeline(copier.one_stream_command(['shop'], ['--add-drop-database']), LOAD)]
 
@@ -106,17 +109,6 @@ def source(version):
                        ('information_schema.STATISTICS', [])])
 
 
-class Connection(object):
-    def __init__(self, cursor):
-        self._cursor = cursor
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        pass
-
-
 @pytest.mark.parametrize('version, read_coordinates, steps, warned', [
     ('10.11.9-MariaDB-log', True, ['schema step', 'data streams', 'trigger step'], False),
     ('8.0.36', True, ['one stream'], True),
@@ -124,7 +116,7 @@ class Connection(object):
 ])
 def test_copy_picks_several_streams_when_the_source_allows(monkeypatch, version, read_coordinates, steps, warned):
     cursor = source(version)
-    monkeypatch.setattr(dc, 'connect', lambda module, options=None: Connection(cursor))
+    monkeypatch.setattr(dc, 'connect', lambda module, options=None: FakeConnection(cursor))
     module = Module(parallel=2)
     copier = Recorder(module, read_coordinates)
     dc.copy(module, copier, ['shop'], [], dict(login_host='h'))
@@ -158,3 +150,37 @@ def test_data_streams_unlock_once_open_and_keep_the_earliest_position():
     assert lock.statements == ['UNLOCK TABLES']
     assert copier.queries[-1] == 'UNLOCK TABLES' and len(copier.queries) == 4
     assert copier.commands[1][-3:] == ['--where=`id` < 5', 'shop', 'big']
+
+
+# ------------------------------------------------------------------------------ failure messages
+def test_a_failed_load_names_the_statement_head_and_the_error_never_the_rows():
+    dump_filter = DumpFilter()
+    row = b'(1,0x' + b'61' * 500000 + b');\n'
+    for data in (b'-- header\n', b'DROP TABLE IF EXISTS `t`;\n', b'INSERT INTO `t` VALUES\n', row):
+        dump_filter.line(data)
+    echoed = '--------------\nINSERT INTO `t` VALUES\n%s\n--------------\n' % row.decode().strip()
+    result = StreamResult(0, 0, 1, '', echoed + 'ERROR 1062 (23000) at line 3: Duplicate entry \'1\' for key \'PRIMARY\'')
+    with pytest.raises(dc.CopyFailed) as caught:
+        dc.fail_stream('copy', result, ['pw'], dump_filter)
+    msg = caught.value.result['msg']
+    assert msg.startswith('copy: dump | filter | load failed at line 3 (INSERT INTO `t` VALUES) (dump exit 0, load exit 1)')
+    assert msg.endswith("ERROR 1062 (23000) at line 3: Duplicate entry '1' for key 'PRIMARY'") and '6161' not in msg
+
+
+def test_error_output_is_cut_per_line_and_in_all():
+    text = dc.excerpt('\n'.join(['x' * 1000] * 20), [])
+    assert len(text) <= dc.MESSAGE_MAX + 10 and text.endswith('...[cut]')
+    assert all(len(part) <= dc.LINE_MAX + 10 for part in text.split(' | '))
+    assert 'pw' not in dc.excerpt('denied for pw\n\n', ['pw'])
+
+
+def test_sigterm_during_the_copy_raises_interrupted_and_the_handlers_come_back():
+    import os
+    import signal
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(dc.Interrupted, match='interrupted by signal %d' % signal.SIGTERM):
+        with dc.interruptible():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _index in range(1000):
+                pass
+    assert signal.getsignal(signal.SIGTERM) == before

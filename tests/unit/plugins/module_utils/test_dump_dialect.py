@@ -72,3 +72,35 @@ def test_coordinate_options_and_definer_literal():
     assert dd.definer_literal('admin') == b'`admin`@`%`'
     assert dd.definer_literal('a`b@10.0.%') == b'`a``b`@`10.0.%`'
     assert dd.DEFINER_RE.search(b'/*!50017 DEFINER=`root`@`localhost`*/').group(0) == b'DEFINER=`root`@`localhost`'
+
+
+EVENT = (b"/*!50106 CREATE*/ /*!50117 DEFINER=`root`@`localhost`*/ /*!50106 EVENT `t``ick` ON SCHEDULE EVERY 1 SECOND "
+         b"STARTS '2026-11-29 12:27:43' ON COMPLETION NOT PRESERVE %s COMMENT 'ENABLE; DO x' DO set @a=1 \n")
+
+
+@pytest.mark.parametrize('status, clause, changed', [
+    (b'ENABLE', 'DISABLE ON SLAVE', True),
+    (b'ENABLE', 'DISABLE ON REPLICA', True),
+    (b'DISABLE', 'DISABLE ON SLAVE', False),
+    (b'DISABLE ON SLAVE', 'DISABLE ON SLAVE', False),
+])
+def test_an_enabled_event_is_created_disabled_on_a_replica(status, clause, changed):
+    line, name = dd.disable_event_on_replica(EVENT % status, clause)
+    if changed:
+        assert name == 't`ick' and line == EVENT % clause.encode()
+    else:
+        assert name is None and line == EVENT % status
+
+
+def test_other_lines_are_not_events():
+    for line in (b"INSERT INTO `t` VALUES ('CREATE EVENT `x` ON SCHEDULE AT 1 ON COMPLETION PRESERVE ENABLE DO 1');\n",
+                 b"/*!50003 CREATE*/ /*!50017 DEFINER=`a`@`%`*/ /*!50003 TRIGGER `event` BEFORE INSERT ON t */;;\n"):
+        assert dd.disable_event_on_replica(line, 'DISABLE ON SLAVE') == (line, None)
+    assert dd.used_schema(b'USE `sh``op`;\n') == 'sh`op' and dd.used_schema(b'-- USE `x`;\n') is None
+
+
+def test_packet_options_size_the_clients():
+    dump, load = dd.packet_options(16 * 1024 * 1024)
+    assert dump == ['--max-allowed-packet=1073741824', '--net-buffer-length=1046528']
+    assert load == ['--max-allowed-packet=1073741824']
+    assert dd.packet_options(65536)[0][1] == '--net-buffer-length=32768'

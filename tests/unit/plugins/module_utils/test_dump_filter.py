@@ -130,3 +130,29 @@ def test_a_comment_line_inside_rows_is_data():
     dump = b"INSERT INTO `t` VALUES\n(1,'a'),\n-- Current Database: `x`\n(2,'b');\n"
     dump_filter, out = run_filter(dump)
     assert out == dump and not dump_filter.snapshot_open
+
+
+def test_the_filter_knows_the_head_of_the_statement_at_each_written_line():
+    dump_filter = DumpFilter()
+    lines = [b'-- comment\n', b'SET @@GLOBAL.GTID_PURGED=1;\n', b'CREATE TABLE `t` (\n', b'  `id` int\n', b');\n',
+             b'INSERT INTO `t` VALUES\n', b'(1),\n', b'(2);\n', b'INSERT INTO `t` VALUES (3);\n']
+    for data in lines:
+        dump_filter.line(data)
+    assert dump_filter.lines == 8  # the dropped line is not written
+    assert [dump_filter.statement_at(number) for number in (1, 2, 4, 5, 7, 8)] == [
+        '', 'CREATE TABLE `t` (', 'CREATE TABLE `t` (', 'INSERT INTO `t` VALUES', 'INSERT INTO `t` VALUES',
+        'INSERT INTO `t` VALUES (3);']
+
+
+def test_events_are_created_disabled_on_a_replica_with_the_clause_given():
+    lines = [b'USE `shop`;\n', b'DELIMITER ;;\n',
+             b"/*!50106 CREATE*/ /*!50117 DEFINER=`root`@`localhost`*/ /*!50106 EVENT `tick` ON SCHEDULE EVERY 1 SECOND "
+             b"STARTS '2026-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO insert into t values (1)\n", b'*/ ;;\n',
+             b"/*!50106 CREATE*/ /*!50106 EVENT `off` ON SCHEDULE EVERY 1 HOUR STARTS '2026-01-01 00:00:00' "
+             b"ON COMPLETION PRESERVE DISABLE DO set @b=1\n", b'*/ ;;\n']
+    kept = DumpFilter(event_clause=None)
+    assert b''.join(kept.line(line) for line in lines).count(b'PRESERVE ENABLE DO') == 1
+    dump_filter = DumpFilter(event_clause='DISABLE ON SLAVE')
+    out = b''.join(dump_filter.line(line) for line in lines)
+    assert b'NOT PRESERVE DISABLE ON SLAVE DO insert' in out and b'PRESERVE DISABLE DO set' in out
+    assert dump_filter.events_disabled == ['shop.tick'] and dump_filter.definers == 1

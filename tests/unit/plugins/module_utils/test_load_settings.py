@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import load_settings
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import Exit, FakeConnection
 
 
 class Cursor(object):
@@ -75,10 +76,6 @@ def test_string_values_are_quoted():
     assert cursor.statements[-1] == "SET GLOBAL binlog_format = 'RO\\'W'"
 
 
-class Exit(Exception):
-    pass
-
-
 class Module(object):
     def __init__(self, wanted, check_mode=False):
         self.params = dict(target_load_settings=wanted)
@@ -94,21 +91,9 @@ class Module(object):
         raise Exit()
 
 
-class Connection(object):
-    def __init__(self, cursor):
-        self._cursor = cursor
-        self.closed = False
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        self.closed = True
-
-
 def test_load_settings_set_then_put_back_and_report_the_statements():
     cursor = Cursor(dict(innodb_flush_log_at_trx_commit=1))
-    conn = Connection(cursor)
+    conn = FakeConnection(cursor)
     settings = load_settings.LoadSettings(Module(dict(innodb_flush_log_at_trx_commit=2, nope=1)), lambda: conn, 'h:1')
     settings.set()
     assert cursor.values['innodb_flush_log_at_trx_commit'] == '2'
@@ -122,7 +107,7 @@ def test_load_settings_set_then_put_back_and_report_the_statements():
 
 def test_load_settings_in_check_mode_only_read():
     cursor = Cursor(dict(innodb_flush_log_at_trx_commit=1))
-    conn = Connection(cursor)
+    conn = FakeConnection(cursor)
     settings = load_settings.LoadSettings(Module(dict(innodb_flush_log_at_trx_commit=2), check_mode=True),
                                           lambda: conn, 'h:1')
     settings.set()
@@ -141,8 +126,69 @@ def test_load_settings_without_settings_connect_to_nothing():
 
 @pytest.mark.parametrize('check_mode', [False, True])
 def test_load_settings_bad_names_fail_the_module(check_mode):
-    conn = Connection(Cursor({}))
+    conn = FakeConnection(Cursor({}))
     module = Module({'a b': 1}, check_mode=check_mode)
     with pytest.raises(Exit):
         load_settings.LoadSettings(module, lambda: conn, 'h:1').set()
     assert 'not a server variable name' in module.failed['msg'] and conn.closed
+
+
+class RecordingCursor(Cursor):
+    """A Cursor with the durable record (a dict) of load_settings.RECORD."""
+
+    def __init__(self, values, record=None, readonly=()):
+        super(RecordingCursor, self).__init__(values, readonly)
+        self.record = dict(record or {})
+        self.exists = record is not None
+
+    def execute(self, sql, params=None):
+        if 'information_schema.TABLES' in sql:
+            self.statements.append(sql)
+            self.description, self._rows = [('n',)], [dict(n=1 if self.exists else 0)]
+        elif sql.startswith('SELECT name, old_value'):
+            self.statements.append(sql)
+            self._rows = [dict(name=name, old_value=old, new_value=new) for name, (old, new) in self.record.items()]
+        elif sql.startswith('INSERT IGNORE INTO %s' % load_settings.RECORD):
+            self.statements.append(sql)
+            self.record.setdefault(params[0], (params[1], params[2]))
+        elif sql.startswith('CREATE TABLE IF NOT EXISTS %s' % load_settings.RECORD):
+            self.statements.append(sql)
+            self.exists = True
+        elif sql.startswith('DROP TABLE IF EXISTS %s' % load_settings.RECORD):
+            self.statements.append(sql)
+            self.exists, self.record = False, {}
+        else:
+            super(RecordingCursor, self).execute(sql, params)
+
+
+def test_the_originals_are_recorded_before_anything_changes():
+    cursor = RecordingCursor(dict(innodb_flush_log_at_trx_commit=1, max_allowed_packet=16777216))
+    applied, warnings = load_settings.apply(cursor, dict(innodb_flush_log_at_trx_commit=2),
+                                            lambda cur, changes: load_settings.record(cur, changes) or [])
+    assert warnings == [] and applied == [('innodb_flush_log_at_trx_commit', 1, 2)]
+    first_set = [index for index, sql in enumerate(cursor.statements) if sql.startswith('SET GLOBAL')][0]
+    assert cursor.statements.index('SET SESSION sql_log_bin = 0') < first_set
+    assert [sql for sql in cursor.statements[:first_set] if sql.startswith('INSERT IGNORE')]
+    assert cursor.record == {'innodb_flush_log_at_trx_commit': ('1', '2')}
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_the_next_run_puts_back_what_a_killed_run_left(check_mode):
+    cursor = RecordingCursor(dict(innodb_flush_log_at_trx_commit='2', sync_binlog='5'),
+                             record={'innodb_flush_log_at_trx_commit': ('1', '2'), 'sync_binlog': ('1', '0')})
+    statements, warnings = load_settings.recover(cursor, check_mode)
+    assert statements == ['SET GLOBAL innodb_flush_log_at_trx_commit = 1']
+    assert any('put back to 1, left at 2 by an interrupted earlier load' in warning for warning in warnings)
+    assert any(warning.startswith('sync_binlog is 5, not the 0') and 'left alone' in warning for warning in warnings)
+    assert cursor.values['innodb_flush_log_at_trx_commit'] == ('2' if check_mode else '1')
+    assert cursor.exists is check_mode
+
+
+def test_nothing_recorded_nothing_to_do():
+    cursor = RecordingCursor(dict(innodb_flush_log_at_trx_commit='2'))
+    assert load_settings.recover(cursor) == ([], [])
+    assert not [sql for sql in cursor.statements if not sql.startswith('SELECT')]
+
+
+def test_max_allowed_packet_is_only_raised():
+    assert load_settings.plan(dict(max_allowed_packet=67108864), dict(max_allowed_packet=33554432)) == []

@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import replica_options as ro
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import Exit
 
 
 def params(**overrides):
@@ -93,10 +94,6 @@ def test_ssl_is_a_deprecated_alias():
     assert spec['deprecated_aliases'] == [dict(name='ssl', version='0.3.0', collection_name='mysql_rds.replication')]
 
 
-class Exit(Exception):
-    pass
-
-
 class FakeModule(object):
     check_mode = False
 
@@ -118,10 +115,12 @@ class FakeDescribedDialect(object):
 
 def test_replica_run_returns_queries_and_the_deprecated_procedures(monkeypatch):
     executed = []
-    monkeypatch.setattr(ro, 'connect', lambda module: type('C', (), {'cursor': lambda self: None})())
+    timeouts = []
+    monkeypatch.setattr(ro, 'connect', lambda module, **kw: timeouts.append(kw) or type('C', (), {'cursor': lambda self: None})())
     monkeypatch.setattr(ro, 'run', lambda cursor, sql, sql_params=None, secrets=(): executed.append(sql))
     module = FakeModule()
     replica = ro.ReplicaRun(module, also=['procedures'])
+    assert timeouts == [dict(read_timeout=ro.CHANGE_TIMEOUT, write_timeout=ro.CHANGE_TIMEOUT)]
     replica.dialect = FakeDescribedDialect()
     replica.execute('CALL p(%s, %s)', ['h', 'Repl-Pa55'])
     with pytest.raises(Exit):

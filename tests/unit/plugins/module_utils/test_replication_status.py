@@ -118,6 +118,55 @@ def test_check_started_needs_two_healthy_reads_and_catches_late_errors():
     assert check_started(reader(MARIADB1011_SLAVE_STATUS), sleep=clock.sleep)['io_running'] == 'Yes'
 
 
+# A replication account without REPLICATION SLAVE: the login works, registering fails, the IO thread
+# keeps retrying (Connecting). As the lab's MariaDB 10.11 shows it, and as MySQL 8.0 words it.
+NO_PRIVILEGE_MARIADB = dict(
+    CONNECTING, Last_IO_Errno=1597,
+    Last_IO_Error="Master command COM_REGISTER_SLAVE failed: Access denied for user 'noslave'@'127.0.0.1' "
+                  "(using password: YES) (Errno: 1045)")
+NO_PRIVILEGE_MYSQL = dict(
+    MYSQL80_REPLICA_STATUS, Replica_IO_Running='Connecting', Seconds_Behind_Source=None, Last_IO_Errno=1597,
+    Last_IO_Error="Source command COM_REGISTER_REPLICA failed: Access denied; you need (at least one of) the "
+                  "REPLICATION SLAVE privilege(s) for this operation (Errno: 1227)")
+
+
+@pytest.mark.parametrize('row', [NO_PRIVILEGE_MARIADB, NO_PRIVILEGE_MYSQL])
+def test_check_started_fails_on_a_replication_user_without_the_privilege(row):
+    clock = Clock()
+    with pytest.raises(ReplicationWaitError) as caught:
+        check_started(reader(row), sleep=clock.sleep)
+    message = str(caught.value)
+    assert clock.now == 0  # at the first read: retrying cannot fix it
+    assert 'io_running=Connecting' in message and '1597' in message
+    assert 'GRANT REPLICATION SLAVE' in message
+    assert 'source_user/source_password' not in message  # not a password problem
+    assert caught.value.status['io_running'] == 'Connecting'
+
+
+def test_wait_fails_fast_on_a_missing_replication_privilege():
+    clock = Clock()
+    with pytest.raises(ReplicationWaitError, match='REPLICATION SLAVE privilege'):
+        wait_until_caught_up(reader(NO_PRIVILEGE_MARIADB), timeout=600, sleep=clock.sleep, clock=clock)
+    assert clock.now == 0
+
+
+def test_purged_binlog_names_a_fresh_copy_not_more_waiting():
+    broken = dict(MARIADB1011_SLAVE_STATUS, Slave_IO_Running='No', Last_IO_Errno=1236,
+                  Last_IO_Error='Got fatal error 1236 from master: Could not find first log file name')
+    with pytest.raises(ReplicationWaitError) as caught:
+        wait_until_caught_up(reader(broken), timeout=600, sleep=Clock().sleep, clock=Clock())
+    message = str(caught.value)
+    assert 'replica_of_rds_force_reload=true' in message
+    assert 'state=absent' in message and 'rds_load_dump' in message
+    assert 'wait_timeout' not in message and 'poll' not in message
+
+
+def test_a_transient_connect_error_is_not_a_start_failure():
+    """The source restarting (2003) heals by itself: check_started reports, it does not fail."""
+    row = dict(CONNECTING, Last_IO_Errno=2003, Last_IO_Error="error connecting to master: Can't connect")
+    assert check_started(reader(row), sleep=Clock().sleep)['last_io_errno'] == 2003
+
+
 def test_run_state():
     assert run_state(normalize_status(None)) == 'absent'
     assert run_state(normalize_status(MARIADB1011_SLAVE_STATUS)) == 'running'

@@ -35,3 +35,17 @@ def test_reports_both_exit_codes_and_error_output():
 def test_a_consumer_that_dies_early_does_not_hang_the_stream():
     result = stream_between(['sh', '-c', 'yes | head -n 200000'], ['sh', '-c', 'exit 4'], upper)
     assert result.consumer_rc == 4 and result.producer_rc in (0, 1, 141, -13)
+
+
+def test_an_interrupted_stream_ends_both_clients():
+    started = []
+
+    def interrupted(source, sink):
+        raise KeyboardInterrupt()
+    try:
+        stream_between(['sleep', '30'], ['sleep', '30'], interrupted, started=started)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError('the interruption was swallowed')
+    assert len(started) == 2 and all(process.poll() is not None for process in started)

@@ -104,3 +104,41 @@ def test_replication_of_is_none_when_nothing_can_be_read():
                          ('rds_replica_status', SqlError('denied', errno=1370))])
     assert tg.replication_of(cursor) is None
     assert tg.replication_of(FakeCursor([('VERSION()', SqlError('gone', errno=2013))])) is None
+
+
+# ------------------------------------------------------------------------------------ the packet guard
+def test_statement_size_is_twice_the_row_and_a_mib_in_whole_mib():
+    assert tg.statement_size(0) == 1024 * 1024
+    assert tg.statement_size(16 * 1024 * 1024) == 33 * 1024 * 1024
+    assert tg.statement_size(1) == 2 * 1024 * 1024
+
+
+def test_only_tables_that_could_exceed_the_limit_are_measured_on_their_long_columns():
+    rows = [dict(db='s', tbl='files', col='id', octets=64), dict(db='s', tbl='files', col='body', octets=4294967295),
+            dict(db='s', tbl='files', col='name', octets=1020), dict(db='s', tbl='notes', col='v', octets=65535),
+            dict(db='s', tbl='docs', col='doc', octets=16777215)]
+    assert tg.tables_to_measure(rows, 16 * 1024 * 1024) == {('s', 'docs'): ['doc'], ('s', 'files'): ['body']}
+    assert tg.tables_to_measure(rows, 64 * 1024 * 1024) == {('s', 'files'): ['body']}
+    assert tg.largest_row_sql('s', 'files', ['body', 'x']) == (
+        'SELECT MAX(COALESCE(LENGTH(`body`), 0) + COALESCE(LENGTH(`x`), 0)) AS biggest FROM `s`.`files`')
+
+
+class Refused(Exception):
+    pass
+
+
+class Module(object):
+    def fail_json(self, **result):
+        raise Refused(result)
+
+
+def test_the_packet_guard_raises_refuses_or_lets_pass():
+    mib = 1024 * 1024
+    assert tg.packet_guard(Module(), 64 * mib, False, 16 * mib, 's.files') == {}
+    assert tg.packet_guard(Module(), 16 * mib, True, 16 * mib, 's.files') == dict(max_allowed_packet=33 * mib)
+    with pytest.raises(Refused) as caught:
+        tg.packet_guard(Module(), 16 * mib, False, 16 * mib, 's.files')
+    assert "max_allowed_packet to 34603008 or more in the target's parameter group" in caught.value.args[0]['msg']
+    with pytest.raises(Refused) as caught:
+        tg.packet_guard(Module(), 16 * mib, True, 600 * mib, 's.files')
+    assert 'more than any server accepts (1 GiB)' in caught.value.args[0]['msg']

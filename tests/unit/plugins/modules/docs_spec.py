@@ -15,12 +15,18 @@ import yaml
 FRAGMENTS = 'ansible_collections.mysql_rds.replication.plugins.doc_fragments.'
 
 
+def fragment_text(name):
+    """The text of ``namespace.collection.fragment`` (its DOCUMENTATION) or ``...fragment.section`` (SECTION)."""
+    parts = name.split('.')
+    fragment = importlib.import_module(FRAGMENTS + parts[2]).ModuleDocFragment
+    return getattr(fragment, parts[3].upper() if len(parts) > 3 else 'DOCUMENTATION')
+
+
 def documented_options(module):
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = {}
     for name in doc.get('extends_documentation_fragment') or []:
-        fragment = importlib.import_module(FRAGMENTS + name.split('.')[-1]).ModuleDocFragment
-        options.update(yaml.safe_load(fragment.DOCUMENTATION).get('options') or {})
+        options.update(yaml.safe_load(fragment_text(name)).get('options') or {})
     options.update(doc.get('options') or {})
     return options
 

@@ -8,17 +8,21 @@ __metaclass__ = type
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.mysql_rds.replication.plugins.doc_fragments import connection as connection_fragment
 from ansible_collections.mysql_rds.replication.plugins.doc_fragments import source_login as source_login_fragment
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_cutover as rc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import connection_argument_spec
-from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight import Plan
+from ansible_collections.mysql_rds.replication.plugins.module_utils import cutover_promote as cp
+from ansible_collections.mysql_rds.replication.plugins.module_utils import cutover_wait as cw
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight import CutoverError, Plan
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_state import CutoverState
+from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_timeline import Timeline
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import Dialect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import ReplicationWaitError
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
 
 MARIADB = Dialect.from_server('10.11.6-MariaDB-log')
 MYSQL84 = Dialect.from_server('8.4.3')
@@ -54,14 +58,35 @@ def rds_cursor(dialect=MARIADB):
 
 
 PARAMS = dict(grace_period=0, lock_wait_timeout=5, kill_sessions=True, wait_timeout=1, reset=True,
-              checksum=False, checksum_exclude_databases=[], checksum_algorithm='crc32')
+              checksum=False, checksum_exclude_databases=[], checksum_algorithm='crc32', max_lag=5,
+              max_backlog_bytes=65536)
+
+
+def never_interrupted():
+    return None
+
+
+def make_cutover(src, rds, rds_view=None, plan=PLAN, state=None, timeline=None, queries=None, **changes):
+    return cp.Cutover(dict(PARAMS, **changes), (src, rds, rds_view or FakeCursor([])), plan,
+                      timeline or Timeline(), queries or cp.Queries(['rds-secret']),
+                      state or CutoverState('/nonexistent/never-written.json'), never_interrupted)
 
 
 def cutover(src, rds, rds_view=None, plan=PLAN, **changes):
-    timeline = rc.Timeline()
-    queries = rc.Queries(['rds-secret'])
-    result = rc.Cutover(dict(PARAMS, **changes), src, rds, rds_view or FakeCursor([]), plan, timeline, queries).run()
-    return result, timeline, queries
+    made = make_cutover(src, rds, rds_view, plan, **changes)
+    return made.run(healthy_status()), made.timeline, made.queries
+
+
+@pytest.fixture(autouse=True)
+def state_in_memory(monkeypatch):
+    """Unit tests never write a record (cutover_state has its own tests)."""
+    monkeypatch.setattr('ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_state.write_durably',
+                        lambda path, data: None)
+
+
+@pytest.fixture(autouse=True)
+def rds_healthy(monkeypatch):
+    monkeypatch.setattr(cp, 'read_status', lambda *a, **k: healthy_status())
 
 
 @pytest.fixture
@@ -71,7 +96,7 @@ def caught_up(monkeypatch):
     def wait(read, timeout, **kwargs):
         targets.append(kwargs['target'])
         return healthy_status()
-    monkeypatch.setattr(rc, 'wait_until_caught_up', wait)
+    monkeypatch.setattr(cw, 'wait_until_caught_up', wait)
     return targets
 
 
@@ -91,7 +116,7 @@ def test_cutover_freezes_waits_then_promotes(caught_up):
     assert list(queries) == ['SET GLOBAL read_only = ON', 'FLUSH TABLES WITH READ LOCK', 'KILL CONNECTION 7',
                              stop, reset, 'UNLOCK TABLES']
     steps = [step['step'] for step in timeline.steps]
-    assert steps == ['freeze_read_only', 'writers_drained', 'global_read_lock', 'sessions_killed',
+    assert steps == ['backlog_small', 'freeze_read_only', 'writers_drained', 'global_read_lock', 'sessions_killed',
                      'source_position', 'rds_caught_up', 'rds_replication_stopped', 'rds_external_master_reset',
                      'rds_open', 'source_lock_released_read_only_kept']
 
@@ -116,11 +141,12 @@ def test_cutover_without_reset_and_without_killing(caught_up):
 def test_cutover_undoes_the_freeze_when_rds_does_not_catch_up(monkeypatch):
     def never(*args, **kwargs):
         raise ReplicationWaitError('replication did not catch up within 1s', {})
-    monkeypatch.setattr(rc, 'wait_until_caught_up', never)
+    monkeypatch.setattr(cw, 'wait_until_caught_up', never)
     src, rds = source_cursor(), rds_cursor()
-    timeline = rc.Timeline()
-    with pytest.raises(rc.CutoverError) as err:
-        rc.Cutover(PARAMS, src, rds, FakeCursor([]), PLAN, timeline, rc.Queries([])).run()
+    made = make_cutover(src, rds)
+    timeline = made.timeline
+    with pytest.raises(CutoverError) as err:
+        made.run(healthy_status())
     assert 'source is writable again' in str(err.value)
     assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
     assert not [sql for sql in rds.statements if sql.startswith('CALL')]
@@ -131,7 +157,7 @@ def test_cutover_undoes_the_freeze_when_the_lock_fails(caught_up):
     src = source_cursor()
     src.answers.insert(0, ('FLUSH TABLES WITH READ LOCK', SqlError('Lock wait timeout exceeded', errno=1205)))
     rds = rds_cursor()
-    with pytest.raises(rc.CutoverError) as err:
+    with pytest.raises(CutoverError) as err:
         cutover(src, rds)
     assert 'aborted before RDS was touched: the source is writable again' in str(err.value)
     assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
@@ -141,27 +167,29 @@ def test_cutover_undoes_the_freeze_when_the_lock_fails(caught_up):
 def test_cutover_abort_keeps_a_source_that_was_read_only_so(monkeypatch):
     def never(*args, **kwargs):
         raise ReplicationWaitError('replication did not catch up within 1s', {})
-    monkeypatch.setattr(rc, 'wait_until_caught_up', never)
+    monkeypatch.setattr(cw, 'wait_until_caught_up', never)
     src = source_cursor(read_only=1)
-    with pytest.raises(rc.CutoverError) as err:
+    with pytest.raises(CutoverError) as err:
         cutover(src, rds_cursor())
     assert 'stays read_only as it was before' in str(err.value)
     assert src.statements[-1] == 'UNLOCK TABLES'
 
 
-def test_cutover_after_rds_stopped_keeps_the_source_read_only(caught_up):
+def test_cutover_failing_after_rds_stopped_gives_everything_back(caught_up):
     src, rds = source_cursor(), rds_cursor()
     rds.answers.insert(0, (PLAN.rds_reset[0], SqlError('procedure failed', errno=1644)))
-    with pytest.raises(rc.CutoverError) as err:
+    with pytest.raises(CutoverError) as err:
         cutover(src, rds)
-    assert 'replication was stopped at the final position' in str(err.value)
-    assert 'SET GLOBAL read_only = OFF' not in src.statements
+    assert 'RDS replication was stopped and started again: the source is writable again' in str(err.value)
+    assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert [sql for sql in rds.statements if sql.startswith('CALL')] == [
+        PLAN.rds_stop[0], PLAN.rds_reset[0], PLAN.rds_start[0]]
 
 
 def test_cutover_fails_when_rds_stays_read_only(caught_up):
     src, rds = source_cursor(), rds_cursor()
     rds.answers.insert(0, ('read_only AS ro', [{'ro': 1}]))
-    with pytest.raises(rc.CutoverError) as err:
+    with pytest.raises(CutoverError) as err:
         cutover(src, rds)
     assert 'read_only is ON' in str(err.value)
     assert src.statements[-1] == 'UNLOCK TABLES'
@@ -212,51 +240,27 @@ def test_cutover_checksums_both_sides_with_md5(caught_up):
 
 # --- main(): options, check mode, results ---------------------------------------------------
 
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class FakeConnection(object):
-    def __init__(self, cursor, options):
-        self._cursor, self.options, self.closed = cursor, options, False
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        self.closed = True
-
-
 def run_main(monkeypatch, args, check_mode=False, status=None, source_read_only=0, wait=None):
     cursors = [source_cursor(read_only=source_read_only), rds_cursor(), FakeCursor([])]
     connections = []
     deprecations, warnings = [], []
 
-    def connect(module, options=None):
+    def connect(module, options=None, **timeouts):
         connection = FakeConnection(cursors[len(connections)], options)
         connections.append(connection)
         return connection
 
-    def leave(**result):
-        raise Exit(result)
-    monkeypatch.setattr(rc, 'connect', connect)
     monkeypatch.setattr(rc.Plan, 'detect', classmethod(lambda cls, src, rds: PLAN))
     monkeypatch.setattr('ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight.read_status',
                         lambda *a, **k: status or healthy_status())
-    monkeypatch.setattr(rc, 'wait_until_caught_up', wait or (lambda *a, **k: healthy_status()))
-    monkeypatch.setattr(rc.AnsibleModule, 'deprecate', lambda self, msg, **kw: deprecations.append((msg, kw)))
-    monkeypatch.setattr(rc.AnsibleModule, 'warn', lambda self, msg: warnings.append(msg))
-    monkeypatch.setattr(rc.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
-    monkeypatch.setattr(rc.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
+    monkeypatch.setattr(rc, 'read_status', lambda *a, **k: status or healthy_status())
+    monkeypatch.setattr(cw, 'wait_until_caught_up', wait or (lambda *a, **k: healthy_status()))
     module_args = dict(login_host='rds.example.com', login_user='admin', login_password='rds-secret',
                        checksum=False, grace_period=0, _ansible_check_mode=check_mode)
     module_args.update(args)
-    with patch_module_args(module_args):
-        with pytest.raises(Exit) as caught:
-            rc.main()
-    return caught.value.result, connections, deprecations, warnings
+    result = harness.run_main(monkeypatch, rc, module_args, connect=connect, warnings=warnings,
+                              deprecations=deprecations)
+    return result, connections, deprecations, warnings
 
 
 SOURCE_LOGIN = dict(login_host='10.0.0.5', login_user='dba', login_password='src-secret', config_file='')
@@ -375,3 +379,77 @@ def test_documentation_matches_the_argument_spec():
         yaml.safe_load(section)
     returned = yaml.safe_load(rc.RETURN)
     assert {'final_position', 'queries', 'dialect', 'already_promoted'} <= set(returned)
+
+
+# --- interruptions, the record, events ------------------------------------------------------
+
+class InterruptAt(object):
+    """A checkpoint that raises once the record reached ``phase``."""
+
+    def __init__(self, state, phase):
+        self.state, self.phase = state, phase
+
+    def __call__(self):
+        if self.state.phase == self.phase:
+            raise rc.Interrupted('interrupted by signal SIGINT')
+
+
+def test_an_interruption_during_the_freeze_gives_the_source_back(caught_up, tmp_path):
+    src, rds = source_cursor(), rds_cursor()
+    state = CutoverState(str(tmp_path / 's.json'))
+    state.begin(13604, 'rds')
+    made = make_cutover(src, rds, state=state)
+    made.checkpoint = state.checkpoint = InterruptAt(state, 'final_position')
+    with pytest.raises(CutoverError) as err:
+        made.run(healthy_status())
+    assert 'SIGINT. The cutover was aborted before RDS was touched: the source is writable again' in str(err.value)
+    assert src.statements[-2:] == ['UNLOCK TABLES', 'SET GLOBAL read_only = OFF']
+    assert caught_up == [] and state.phase == 'unfrozen' and len(state.data['earlier_freezes']) == 1
+
+
+def test_an_interruption_after_the_promotion_keeps_it(caught_up, tmp_path):
+    src, rds = source_cursor(), rds_cursor()
+    state = CutoverState(str(tmp_path / 's.json'))
+    state.begin(13604, 'rds')
+    made = make_cutover(src, rds, state=state)
+    made.checkpoint = state.checkpoint = InterruptAt(state, 'promoted')
+    with pytest.raises(CutoverError) as err:
+        made.run(healthy_status())
+    assert 'after RDS was promoted' in str(err.value) and 'Re-run the cutover' in str(err.value)
+    assert 'SET GLOBAL read_only = OFF' not in src.statements
+    assert state.phase == 'promoted' and state.data['result']['rds_position']['file'] == 'mysql-bin-changelog.000002'
+
+
+def test_the_freeze_waits_for_rds_until_wait_timeout_after_read_only_on(monkeypatch):
+    deadlines = []
+
+    def final(read, cursor, target, deadline, checkpoint):
+        deadlines.append(deadline)
+        return healthy_status()
+    monkeypatch.setattr(cp, 'wait_for_final', final)
+    made = make_cutover(source_cursor(), rds_cursor(), wait_timeout=15)
+    made.run(healthy_status())
+    frozen = [step for step in made.timeline.steps if step['step'] == 'freeze_read_only'][0]
+    assert round(deadlines[0] - made.timeline.start - frozen['elapsed'], 2) == 15
+
+
+def test_the_cutover_enables_rds_events_disabled_for_a_replica(caught_up):
+    rds = rds_cursor()
+    rds.answers.insert(0, ('information_schema.EVENTS', [dict(db='shop', name='tick')]))
+    result, timeline, queries = cutover(source_cursor(), rds)
+    assert result['events_enabled'] == ['shop.tick']
+    assert 'ALTER EVENT `shop`.`tick` ENABLE' in queries
+    assert queries.index('ALTER EVENT `shop`.`tick` ENABLE') > queries.index(PLAN.rds_reset[0])
+
+
+def test_main_returns_the_recorded_promotion_again(monkeypatch, tmp_path):
+    path = str(tmp_path / 's.json')
+    state = CutoverState(path)
+    state.data = dict(source_server_id=13604, phase='done', steps=[], result=dict(
+        window_seconds=0.25, final_position=dict(file='mysql-bin.000001', position=500, gtid=''), queries=['X']))
+    monkeypatch.setattr('ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_state.read_record',
+                        lambda p: dict(state.data))
+    result = run_main(monkeypatch, dict(source_login=SOURCE_LOGIN, state_path=path),
+                      status=dict(configured=False), source_read_only=1)[0]
+    assert result['changed'] is False and result['resumed'] is True and result['already_promoted'] is True
+    assert result['window_seconds'] == 0.25 and result['queries'] == ['X']

@@ -14,14 +14,15 @@ import re
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.mysql_rds.replication.plugins.module_utils import dump_copy
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import COORDINATE_OPTIONS
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.modules import rds_load_dump as rld
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 
 MARIADB = [dict(version='10.11.9-MariaDB-log', comment='MariaDB Server')]
 OCCUPIED = [dict(name='shop', tables=2, views=0, routines=0, events=0)]
@@ -33,24 +34,6 @@ def counts(tables=0, views=0, routines=0, events=0):
     return dict(tables=tables, views=views, routines=routines, events=events)
 
 
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class FakeConnection(object):
-    def __init__(self, cursor):
-        self._cursor = cursor
-        self.closed = False
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        self.closed = True
-
-
 class Run(object):
     """What one main() run did: result, loads (dump commands run), connections and their options."""
 
@@ -60,6 +43,7 @@ class Run(object):
         self.warnings = []
         self.deprecations = []
         self.connected = []      # options given to connect() (None: the target)
+        self.event_clauses = []  # the event clause of each load's filter
 
 
 def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'), check_mode=False, status=None,
@@ -67,6 +51,7 @@ def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'),
     """Run main() with the source's schemas and the target's answers canned; no client really runs."""
     answers = [('information_schema.SCHEMATA', list(target_rows)), ('VERSION()', MARIADB)]
     answers.extend(extra_answers)
+    answers.append(('max_allowed_packet AS packet', [dict(packet=67108864, may_set=0)]))
     answers.append(('SHOW SLAVE STATUS', status if status is not None else []))
     cursor = FakeCursor(answers)
     empty_cnf = tmp_path / 'client.cnf'
@@ -76,6 +61,7 @@ def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'),
 
     def fake_load(dump_cmd, load_cmd, dump_filter, secrets, **_kwargs):
         run.loads.append(dump_cmd)
+        run.event_clauses.append(dump_filter.event_clause)
         if dump_reports:
             dump_filter.coordinates.update(file='mysql-bin.000001', position=4, gtid='0-1-7')
         return 10
@@ -84,25 +70,15 @@ def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'),
         run.connected.append(options)
         return connection
 
-    def leave(**result):
-        raise Exit(result)
-
-    monkeypatch.setattr(rld, 'connect', fake_connect)
     monkeypatch.setattr(rld, 'schemas_to_copy', lambda module, cursor: list(schemas))
     monkeypatch.setattr(dump_copy, 'load', fake_load)
-    monkeypatch.setattr(rld.AnsibleModule, 'warn', lambda self, warning: run.warnings.append(warning))
-    monkeypatch.setattr(rld.AnsibleModule, 'deprecate', lambda self, msg, **kw: run.deprecations.append((msg, kw)))
-    monkeypatch.setattr(rld.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
-    monkeypatch.setattr(rld.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
     module_args = dict(login_host='rds.example.com', login_user='admin', login_password='rds-secret',
                        config_file=str(empty_cnf), _ansible_check_mode=check_mode)
     if 'source_user' not in args and 'source_login' not in args:
         module_args['source_login'] = dict(SOURCE_LOGIN, config_file=str(empty_cnf))
     module_args.update(args)
-    with patch_module_args(module_args):
-        with pytest.raises(Exit) as caught:
-            rld.main()
-    run.result = caught.value.result
+    run.result = harness.run_main(monkeypatch, rld, module_args, connect=fake_connect, warnings=run.warnings,
+                                  deprecations=run.deprecations)
     run.cursor = cursor
     run.connection = connection
     return run
@@ -171,8 +147,8 @@ def test_main_loads_into_empty_schemas(monkeypatch, tmp_path):
     assert len(run.loads) == 1
     assert result['coordinates'] == dict(file='mysql-bin.000001', position=4, gtid='0-1-7')
     assert len(result['queries']) == 1 and ' | dump_filter | ' in result['queries'][0]
-    assert result['queries'][0].startswith('mariadb-dump --defaults-extra-file=<tmp> ')
-    assert result['dump_command'][1] == '--defaults-extra-file=<tmp>'
+    assert result['queries'][0].startswith('mariadb-dump --defaults-extra-file=<pipe> ')
+    assert result['dump_command'][1] == '--defaults-extra-file=<pipe>'
     assert 'secret' not in json.dumps(result)
 
 
@@ -190,7 +166,8 @@ def test_main_check_mode_with_overwrite_reports_without_loading(monkeypatch, tmp
     assert run.loads == []
     assert read_only(run.cursor)
     assert run.result['queries'] == [' '.join(run.result['dump_command']) + ' | dump_filter | '
-                                     'mariadb --defaults-extra-file=<tmp> --binary-mode --batch']
+                                     'mariadb --defaults-extra-file=<pipe> --binary-mode --batch '
+                                     '--max-allowed-packet=1073741824']
 
 
 def test_check_mode_reads_the_load_settings_and_changes_none(monkeypatch, tmp_path):
@@ -203,6 +180,42 @@ def test_check_mode_reads_the_load_settings_and_changes_none(monkeypatch, tmp_pa
     assert queries[0] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 2'
     assert queries[-1] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 1'
     assert run.result['load_settings'] == [dict(name='innodb_flush_log_at_trx_commit', old=1, new=2)]
+
+
+# ------------------------------------------------------------------------------------ big rows
+BIG_COLUMNS = [('information_schema.COLUMNS', [dict(db='shop', tbl='files', col='id', octets=64),
+                                               dict(db='shop', tbl='files', col='body', octets=4294967295),
+                                               dict(db='shop', tbl='small', col='note', octets=65535)]),
+               ('MAX(COALESCE(LENGTH(`body`), 0)) AS biggest FROM `shop`.`files`', [dict(biggest=40 * 1024 * 1024)])]
+
+
+def test_a_big_row_an_rds_target_cannot_take_fails_before_anything_changes(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, extra_answers=BIG_COLUMNS)
+    result = run.result
+    assert result.get('failed') and run.loads == [] and read_only(run.cursor), result
+    assert "shop.files holds a row of 41943040 bytes" in result['msg']
+    assert "Set max_allowed_packet to 84934656 or more in the target's parameter group" in result['msg']
+    assert result['max_allowed_packet'] == dict(needed=84934656, target=67108864, largest_row=41943040, table='shop.files')
+    assert not any('small' in sql for sql, _params in run.cursor.executed)  # declared small enough: not read
+
+
+def test_a_self_managed_target_gets_the_packet_it_needs_for_the_load(monkeypatch, tmp_path):
+    answers = [('max_allowed_packet AS packet', [dict(packet=16777216, may_set=1)]),
+               ('@@GLOBAL.max_allowed_packet', [dict(value=16777216)])] + BIG_COLUMNS
+    run = run_main(monkeypatch, tmp_path, EMPTY, check_mode=True, extra_answers=answers)
+    assert not run.result.get('failed'), run.result
+    assert run.result['load_settings'] == [dict(name='max_allowed_packet', old=16777216, new=84934656)]
+    assert run.result['queries'][0] == 'SET GLOBAL max_allowed_packet = 84934656'
+    assert run.result['queries'][-1] == 'SET GLOBAL max_allowed_packet = 16777216'
+
+
+# ------------------------------------------------------------------------------------ events
+def test_events_keep_by_default_and_disable_on_replica_with_the_target_dialect_clause(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY)
+    assert run.event_clauses == [None] and run.result['events_disabled'] == []
+    run = run_main(monkeypatch, tmp_path, EMPTY, events='disable_on_replica')
+    assert not run.result.get('failed'), run.result
+    assert run.event_clauses == ['DISABLE ON SLAVE']
 
 
 # ------------------------------------------------------------------------------------ coordinates
@@ -277,18 +290,16 @@ def test_a_source_login_is_required(monkeypatch, tmp_path):
     empty_cnf = tmp_path / 'client.cnf'
     empty_cnf.write_text(u'[client]\n')
 
-    def leave(self, **result):
-        raise Exit(result)
-    monkeypatch.setattr(rld.AnsibleModule, 'fail_json', leave)
-    with patch_module_args(dict(login_user='admin', config_file=str(empty_cnf))):
-        with pytest.raises(Exit) as caught:
-            rld.main()
-    assert 'source_login' in caught.value.result['msg'] and 'source_user' in caught.value.result['msg']
+    result = harness.run_main(monkeypatch, rld, dict(login_user='admin', config_file=str(empty_cnf)))
+    assert result.get('failed') is True
+    assert 'source_login' in result['msg'] and 'source_user' in result['msg']
 
 
 # ------------------------------------------------------------------------------ docs and argument spec
 def documented_options():
-    return yaml.safe_load(rld.DOCUMENTATION)['options']
+    """The module's own options, source_login (from its doc fragment) included."""
+    common = connection_argument_spec()
+    return dict((name, value) for name, value in docs_spec.documented_options(rld).items() if name not in common)
 
 
 def test_every_option_is_documented_as_specified():

@@ -9,11 +9,11 @@ import pymysql
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import normalize_status
 from ansible_collections.mysql_rds.replication.plugins.modules import replica_status_info as rsi
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
     MARIADB1011_SLAVE_STATUS)
 
@@ -158,24 +158,6 @@ def test_validate(overrides, words):
 
 # --- main() with a fake server ---------------------------------------------------------
 
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class FakeConnection(object):
-    def __init__(self, cursor):
-        self._cursor = cursor
-        self.closed = False
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        self.closed = True
-
-
 DENIED = pymysql.err.OperationalError(1227, 'Access denied; you need (at least one of) the SUPER, SLAVE MONITOR '
                                             'privilege(s) for this operation')
 
@@ -194,23 +176,17 @@ def mariadb(status_answer, procedure_answer=None):
 def run_main(monkeypatch, cursor, **args):
     connection = FakeConnection(cursor)
 
-    def leave(**result):
-        raise Exit(result)
-
-    monkeypatch.setattr(rsi, 'connect', lambda module: connection)
-    monkeypatch.setattr(rsi.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
-    monkeypatch.setattr(rsi.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
-    module_args = dict(login_user='dba', login_password='secret', config_file='/nonexistent/never.cnf')
-    module_args.update(args)
-    with patch_module_args(module_args):
-        with pytest.raises(Exit) as caught:
-            rsi.main()
-    assert connection.closed or caught.value.result.get('failed')
-    return caught.value.result
+    def connect(module, read_timeout=None, write_timeout=None):
+        connection.timeouts = (read_timeout, write_timeout)
+        return connection
+    result = harness.run_main(monkeypatch, rsi, harness.login_args(**args), connect=connect)
+    assert connection.closed or result.get('failed')
+    return result
 
 
 def test_main_reads_the_status(monkeypatch):
-    result = run_main(monkeypatch, mariadb([row(Seconds_Behind_Master=0)]))
+    cursor = mariadb([row(Seconds_Behind_Master=0)])
+    result = run_main(monkeypatch, cursor)
     assert not result.get('failed'), result
     assert result['changed'] is False and result['state'] == 'running' and result['caught_up'] is True
     assert result['status_source'] == 'statement' and result['gtid'] == '0-13401-77'
@@ -275,3 +251,17 @@ def test_documentation_matches_the_argument_spec():
     assert set(returned) == {'status', 'state', 'lag', 'caught_up', 'executed', 'gtid', 'progress', 'msg', 'error',
                              'status_source', 'dialect'}
     yaml.safe_load(rsi.EXAMPLES)
+
+
+def test_main_reads_with_socket_timeouts(monkeypatch):
+    """A stalled server fails the read after STATUS_TIMEOUT instead of hanging the play."""
+    from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import STATUS_TIMEOUT
+    seen = []
+
+    def spy(module, **timeouts):
+        seen.append(timeouts)
+        return FakeConnection(mariadb([row(Seconds_Behind_Master=0)]))
+
+    result = harness.run_main(monkeypatch, rsi, dict(login_user='dba', login_password='secret', config_file=''), connect=spy)
+    assert not result.get('failed'), result
+    assert seen == [dict(read_timeout=STATUS_TIMEOUT, write_timeout=STATUS_TIMEOUT)]

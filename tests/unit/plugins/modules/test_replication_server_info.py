@@ -6,13 +6,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pymysql
-import pytest
 import yaml
-
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.mysql_rds.replication.plugins.modules import replication_server_info as rsi
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
     MARIADB1011_SLAVE_STATUS, MYSQL80_REPLICA_STATUS)
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.test_server_state import (
@@ -112,36 +111,9 @@ def test_collect_mysql84_replica():
     assert 'gtid_strict_mode' not in result['variables']
 
 
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class FakeConnection(object):
-    def __init__(self, cursor):
-        self._cursor = cursor
-
-    def cursor(self):
-        return self._cursor
-
-    def close(self):
-        pass
-
-
 def run_main(monkeypatch, cursor, **args):
-    def leave(**result):
-        raise Exit(result)
-
-    monkeypatch.setattr(rsi, 'connect', lambda module: FakeConnection(cursor))
-    monkeypatch.setattr(rsi.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
-    monkeypatch.setattr(rsi.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
-    module_args = dict(login_user='dba', login_password='secret', config_file='/nonexistent/never.cnf')
-    module_args.update(args)
-    with patch_module_args(module_args):
-        with pytest.raises(Exit) as caught:
-            rsi.main()
-    return caught.value.result
+    return harness.run_main(monkeypatch, rsi, harness.login_args(**args),
+                            connect=lambda module, **timeouts: FakeConnection(cursor))
 
 
 def test_main_returns_everything_unchanged(monkeypatch):

@@ -8,17 +8,13 @@ __metaclass__ = type
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.mysql_rds.replication.plugins.module_utils import replica_proof
 from ansible_collections.mysql_rds.replication.plugins.modules import table_checksum as tc
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
+from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
-
-
-def raise_exit(result):
-    raise Exit(result)
 
 
 def _server(snapshot_rows=None, sums=None, version='10.11.6-MariaDB'):
@@ -122,45 +118,20 @@ def test_replica_side_uses_the_same_algorithm(algorithm, needle, checksum):
         assert len(sums) == 2 and all(needle in sql for sql in sums)
 
 
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class FakeConnection(object):
-    def cursor(self):
-        return None
-
-    def close(self):
-        pass
-
-
 def run_main(monkeypatch, fake_collectors=True, **args):
     """main() with connect() (and the collectors, unless told) replaced; returns (result, calls)."""
     calls = []
-
-    def leave(**result):
-        raise Exit(result)
 
     def connect(module, options=None):
         calls.append(('connect', options and options.get('login_user')))
         return FakeConnection()
 
-    monkeypatch.setattr(tc, 'connect', connect)
     monkeypatch.setattr(tc, 'collect', lambda *a, **k: calls.append(('collect', k.get('algorithm'))) or dict(tables={}))
     if fake_collectors:
         monkeypatch.setattr(tc, 'collect_with_replica',
                             lambda *a, **k: calls.append(('collect_with_replica', k.get('algorithm'))) or dict(tables={}))
         monkeypatch.setattr(tc, 'ReplicaPause', lambda cursor: None)
-    monkeypatch.setattr(tc.AnsibleModule, 'exit_json', lambda self, **result: leave(**result))
-    monkeypatch.setattr(tc.AnsibleModule, 'fail_json', lambda self, **result: leave(failed=True, **result))
-    module_args = dict(login_user='dba', login_password='secret', config_file='/nonexistent/never.cnf')
-    module_args.update(args)
-    with patch_module_args(module_args):
-        with pytest.raises(Exit) as caught:
-            tc.main()
-    return caught.value.result, calls
+    return harness.run_main(monkeypatch, tc, harness.login_args(**args), connect=connect), calls
 
 
 SOURCE = ('connect', None)
@@ -186,13 +157,11 @@ def test_main_passes_the_algorithm(monkeypatch, args, calls):
 def test_replica_login_takes_the_login_options_and_aliases(monkeypatch):
     seen = []
     monkeypatch.setattr(tc, 'ReplicaPause', lambda cursor: seen.append('pause') or 'pause')
-    monkeypatch.setattr(tc, 'connect', lambda module, options=None: seen.append(options) or FakeConnection())
     monkeypatch.setattr(tc, 'collect_with_replica', lambda *a, **k: dict(tables={}, queries=[]))
-    monkeypatch.setattr(tc.AnsibleModule, 'exit_json', lambda self, **result: raise_exit(result))
-    with patch_module_args(dict(login_user='admin', config_file='', replica=dict(
-            login_user='dba', login_port=13303, ssl_ca='/etc/ca.pem', config_file=''))):
-        with pytest.raises(Exit):
-            tc.main()
+    result = harness.run_main(monkeypatch, tc, dict(login_user='admin', config_file='', replica=dict(
+        login_user='dba', login_port=13303, ssl_ca='/etc/ca.pem', config_file='')),
+        connect=lambda module, options=None: seen.append(options) or FakeConnection())
+    assert not result.get('failed'), result
     options = seen[1]
     assert (options['login_user'], options['login_port'], options['ca_cert']) == ('dba', 13303, '/etc/ca.pem')
     assert options['config_file'] == '' and options['connect_timeout'] == 30 and options['check_hostname'] is True

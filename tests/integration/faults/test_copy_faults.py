@@ -1,0 +1,276 @@
+"""rds_load_dump interrupted and failing, on the lab (small data, each case well under a minute):
+
+- kill -9 of the module mid-copy: no file holding a password is left under /tmp (the clients get
+  their logins on inherited pipes), the load settings it changed stay recorded on the target, and
+  the next run puts them back (with a warning) and converges;
+- SIGTERM of the module mid-copy: it puts the settings back itself and fails with changed=true;
+- a failing INSERT of a big row: changed=true, and the message holds the statement's head and the
+  error, never the row.
+
+onprem_source holds a fresh schema `cpfault`; onprem_replica and rds_target receive it. Fresh
+accounts with random passwords on both ends, so that finding a password anywhere means a leak.
+A slow loader (a wrapper around the real client that feeds it line by line) keeps the copy running
+long enough to interrupt it.
+"""
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'modules'))
+from module_runner import ANSIBLE, collection_root, run_module, sql  # noqa: E402  pylint: disable=wrong-import-position
+
+SOURCE, REPLICA, TARGET = 'onprem_source', 'onprem_replica', 'rds_target'
+DB = 'cpfault'
+ROWS = 400
+RECORD_TABLE = 'mysql_rds_replication_load_settings'
+SLOW_LOADER = '''#!/bin/sh
+# the real client, fed one line every 20 ms
+"%s" -c 'import sys, time
+for line in sys.stdin.buffer:
+    sys.stdout.buffer.write(line); sys.stdout.buffer.flush(); time.sleep(0.02)' | exec mariadb "$@"
+'''
+
+
+def account(conn, user, password):
+    sql(conn, 'SET SESSION sql_log_bin = 0')
+    sql(conn, "CREATE OR REPLACE USER %s@'127.0.0.1' IDENTIFIED BY %%s" % user, [password])
+    sql(conn, "GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1'" % user)
+
+
+@pytest.fixture(scope='module')
+def env(lab, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('copy_faults')
+    loader = tmp / 'slow-mariadb'
+    loader.write_text(SLOW_LOADER % sys.executable)
+    loader.chmod(0o700)
+    passwords = dict(source='Src-' + secrets.token_hex(12), target='Dst-' + secrets.token_hex(12))
+    source_root, replica_root = lab.connect(SOURCE, root=True), lab.connect(REPLICA, root=True)
+    account(source_root, 'cpfault_src', passwords['source'])
+    account(replica_root, 'cpfault_dst', passwords['target'])
+    sql(source_root, 'DROP DATABASE IF EXISTS %s' % DB)
+    sql(source_root, 'CREATE DATABASE %s' % DB)
+    sql(source_root, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(1000))' % DB)
+    sql(source_root, 'INSERT INTO %s.t SELECT seq, REPEAT(MD5(seq), 30) FROM %s.seq_1_to_%d' % (DB, DB, ROWS))
+    for name in (REPLICA, TARGET):
+        root = lab.connect(name, root=True)
+        sql(root, 'SET SESSION sql_log_bin = 0')
+        sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+        root.close()
+    tls = str(lab.tls_dir / 'ca.pem')
+    src_info, dst_info = lab.instances[SOURCE], lab.instances[REPLICA]
+    yield dict(
+        loader=str(loader), passwords=passwords, replica_root=replica_root, source_root=source_root,
+        source_login=dict(login_host=src_info['host'], login_port=src_info['port'], login_user='cpfault_src',
+                          login_password=passwords['source'], ca_cert=tls),
+        replica_login=dict(login_host=dst_info['host'], login_port=dst_info['port'], login_user='cpfault_dst',
+                           login_password=passwords['target'], ca_cert=tls, config_file=''))
+    for name, root, user in ((REPLICA, replica_root, 'cpfault_dst'), (SOURCE, source_root, 'cpfault_src')):
+        sql(root, 'SET SESSION sql_log_bin = 0')
+        sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+        sql(root, "DROP USER IF EXISTS %s@'127.0.0.1'" % user)
+        if name == REPLICA:
+            sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+            sql(root, 'DROP TABLE IF EXISTS mysql.%s' % RECORD_TABLE)
+        root.close()
+    root = lab.connect(TARGET, root=True)
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+    root.close()
+
+
+def flush_setting(root):
+    return int(sql(root, 'SELECT @@GLOBAL.innodb_flush_log_at_trx_commit AS v')[0]['v'])
+
+
+def record_exists(root):
+    return bool(sql(root, "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME = %s",
+                    [RECORD_TABLE]))
+
+
+def rows_loaded(root):
+    try:
+        return sql(root, 'SELECT COUNT(*) AS n FROM %s.t' % DB)[0]['n']
+    except Exception:  # pylint: disable=broad-except
+        return -1
+
+
+def children(pid):
+    """Every descendant of ``pid`` (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path('/proc/%d/task' % current).glob('*/children'):
+            try:
+                kids = [int(kid) for kid in task.read_text().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            todo.extend(kids)
+    return found
+
+
+def cmdline(pid):
+    try:
+        return Path('/proc/%d/cmdline' % pid).read_bytes().replace(b'\0', b' ').decode('utf-8', 'replace')
+    except OSError:
+        return ''
+
+
+def alive(pid):
+    """Running (not a zombie waiting for its parent)."""
+    try:
+        return Path('/proc/%d/stat' % pid).read_text().rsplit(') ', 1)[1][:1] != 'Z'
+    except (OSError, IndexError):
+        return False
+
+
+def gone(pids, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not any(alive(pid) for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def start_module(args):
+    """`ansible localhost -m rds_load_dump` in the background (its own process group)."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collection_root()), ANSIBLE_STDOUT_CALLBACK='json',
+               ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_NOCOLOR='1')
+    return subprocess.Popen([str(ANSIBLE), 'localhost', '-m', 'mysql_rds.replication.rds_load_dump', '-a',
+                             json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+def module_pid(proc, root, timeout=60):
+    """The module's process once the load is under way (some rows on the target)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        pids = [pid for pid in children(proc.pid) if 'AnsiballZ_rds_load_dump' in cmdline(pid)
+                and 'python' in cmdline(pid).split(' ')[0]]
+        if pids and rows_loaded(root) > 20:
+            return pids[-1]
+        assert proc.poll() is None, proc.stdout.read().decode()
+        time.sleep(0.1)
+    raise AssertionError('the copy did not start in %ss' % timeout)
+
+
+def result_of(proc, timeout=120):
+    output = proc.communicate(timeout=timeout)[0].decode('utf-8', 'replace')
+    lines = output.splitlines()
+    data = json.loads('\n'.join(lines[lines.index('{'):]))
+    return data['plays'][0]['tasks'][0]['hosts']['localhost'], output
+
+
+def files_holding(values, since):
+    """Files under /tmp changed since ``since`` that hold one of ``values`` (the module's files included)."""
+    found = []
+    for top, dirs, files in os.walk('/tmp'):
+        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(top, name))]
+        for name in files:
+            path = os.path.join(top, name)
+            try:
+                info = os.lstat(path)
+                if not os.path.isfile(path) or info.st_mtime < since or info.st_size > 64 * 1024 * 1024:
+                    continue
+                with open(path, 'rb') as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if any(value.encode() in data for value in values):
+                found.append(path)
+    return found
+
+
+def copy_args(env, **extra):
+    args = dict(env['replica_login'], source_login=env['source_login'], databases=[DB], read_coordinates=False,
+                client_command=env['loader'], target_load_settings=dict(innodb_flush_log_at_trx_commit=2),
+                extra_dump_options=['--skip-extended-insert', '--skip-add-locks'])  # rows arrive one by one
+    args.update(extra)
+    return args
+
+
+def test_kill_9_leaves_no_password_and_the_next_run_puts_the_settings_back(env):
+    root = env['replica_root']
+    sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+    since = time.time() - 1
+    proc = start_module(copy_args(env))
+    pid = module_pid(proc, root)
+    assert flush_setting(root) == 2 and record_exists(root)
+    clients = children(pid)
+    assert clients
+    os.kill(pid, signal.SIGKILL)
+    result, output = result_of(proc)
+    assert result.get('failed'), result
+    assert gone(clients)  # the clients end once their pipes close
+    assert files_holding(list(env['passwords'].values()), since) == []
+    assert not [name for name in os.listdir('/tmp') if name.startswith('rds_load_dump.')]
+    assert all(value not in output for value in env['passwords'].values())
+    # what a kill leaves: the setting and its record
+    assert flush_setting(root) == 2 and record_exists(root)
+    assert 0 < rows_loaded(root) < ROWS
+
+    # any next run puts it back first: check mode says it would, the real run does it and converges
+    run = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'], databases=[DB],
+                                           read_coordinates=False, overwrite=True), check=True)
+    assert any('would be put back to 1' in warning for warning in run.result.get('warnings', [])), run
+    assert flush_setting(root) == 2
+    run = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'], databases=[DB],
+                                           read_coordinates=False, overwrite=True))
+    assert not run.failed, run
+    assert any('innodb_flush_log_at_trx_commit: put back to 1' in warning and 'interrupted' in warning
+               for warning in run.result.get('warnings', [])), run
+    assert run.result['queries'][0] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 1', run
+    assert flush_setting(root) == 1 and not record_exists(root)
+    assert rows_loaded(root) == ROWS
+
+
+def test_sigterm_puts_the_settings_back_and_reports_the_change(env):
+    root = env['replica_root']
+    sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+    since = time.time() - 1
+    proc = start_module(copy_args(env))
+    pid = module_pid(proc, root)
+    clients = children(pid)
+    os.kill(pid, signal.SIGTERM)
+    result, output = result_of(proc)
+    assert result.get("failed") and result.get("changed") is True, (result, output)
+    assert 'interrupted by signal %d' % signal.SIGTERM in result['msg'], result
+    assert result['queries'][-1] == 'SET GLOBAL innodb_flush_log_at_trx_commit = 1', result
+    assert flush_setting(root) == 1 and not record_exists(root)
+    assert gone(clients)
+    assert files_holding(list(env['passwords'].values()), since) == []
+    assert all(value not in output for value in env['passwords'].values())
+
+
+def test_a_failing_big_insert_reports_the_change_and_no_row_data(env):
+    """A 1 MiB row the target refuses (its table there already holds the key: 1062): the loader
+    echoes the whole statement on its error output; the message keeps its head only."""
+    source_root, root = env['source_root'], env['replica_root']
+    sql(source_root, 'CREATE TABLE %s.big (id INT PRIMARY KEY, b LONGBLOB)' % DB)
+    sql(source_root, "INSERT INTO %s.big VALUES (1, REPEAT('ab', 512 * 1024))" % DB)
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'CREATE DATABASE IF NOT EXISTS %s' % DB)
+    sql(root, 'CREATE OR REPLACE TABLE %s.big (id INT PRIMARY KEY, b LONGBLOB)' % DB)
+    sql(root, "INSERT INTO %s.big VALUES (1, 'x')" % DB)
+    try:
+        run = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'], databases=[DB],
+                                               read_coordinates=False, overwrite=True,
+                                               extra_dump_options=['--no-create-info']))
+    finally:
+        sql(source_root, 'DROP TABLE %s.big' % DB)
+        sql(root, 'DROP TABLE IF EXISTS %s.big' % DB)
+    assert run.failed and run.changed is True, run
+    msg = run.result['msg']
+    assert 'ERROR 1062' in msg and 'INSERT INTO `big`' in msg, msg
+    assert len(msg) < 2500 and '616261626162' not in msg, msg
+    assert len(json.dumps(run.result)) < 20000
