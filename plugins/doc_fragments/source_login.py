@@ -5,14 +5,29 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-# The sub-options of a second login (exactly the connection options, see module_utils/connection.py),
-# written once; {option} is the name of the dict option that holds them.
-_LOGIN_SUBOPTIONS = r'''
+
+class ModuleDocFragment(object):
+    """Logins of a second server, in modules that talk to two (sub-options exactly the connection options).
+
+    C(mysql_rds.replication.source_login): O(source_login), the server the data comes from.
+    C(mysql_rds.replication.source_login.replica): O(replica_login), a replica of the module's server.
+    ansible-test reads fragments as literal strings, so the sub-options stand in both; they must
+    stay the connection options of module_utils/connection.py (tests/unit/plugins/modules/docs_spec.py
+    checks every module's documented sub-options against its argument spec).
+    """
+
+    DOCUMENTATION = r'''
+options:
+  source_login:
+    description:
+      - Login of the server the data comes from (the source), with the same sub-options as the
+        module's own login options (O(login_host), O(login_user), O(ca_cert)...).
+    type: dict
     suboptions:
       login_host:
         description:
           - Host name or IP address of the server to manage (for RDS, the instance endpoint).
-          - Ignored when O({option}.login_unix_socket) (or C(socket) in O({option}.config_file)) is set.
+          - Ignored when O(source_login.login_unix_socket) (or C(socket) in O(source_login.config_file)) is set.
         type: str
         default: localhost
       login_port:
@@ -23,22 +38,22 @@ _LOGIN_SUBOPTIONS = r'''
       login_user:
         description:
           - Account to log in with. For an RDS instance, the master user.
-          - When omitted, C(user) from the C([client]) section of O({option}.config_file).
+          - When omitted, C(user) from the C([client]) section of O(source_login.config_file).
         type: str
       login_password:
         description:
-          - Password of O({option}.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O({option}.config_file).
+          - Password of O(source_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(source_login.config_file).
         type: str
       login_unix_socket:
         description:
           - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O({option}.config_file), if any.
+          - When omitted, C(socket) from the C([client]) section of O(source_login.config_file), if any.
         type: str
       config_file:
         description:
           - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O({option}.login_user), O({option}.login_password) and O({option}.login_unix_socket) are not given.
+            when O(source_login.login_user), O(source_login.login_password) and O(source_login.login_unix_socket) are not given.
           - A missing default file is ignored; a missing file given explicitly is an error.
           - V('') reads no option file at all.
         type: path
@@ -57,12 +72,12 @@ _LOGIN_SUBOPTIONS = r'''
         aliases: [ssl_cert, ssl_cert_file]
       client_key:
         description:
-          - Private key (PEM) of O({option}.client_cert).
+          - Private key (PEM) of O(source_login.client_cert).
         type: path
         aliases: [ssl_key, ssl_key_file]
       check_hostname:
         description:
-          - With O({option}.ca_cert), also check that the server certificate names O({option}.login_host).
+          - With O(source_login.ca_cert), also check that the server certificate names O(source_login.login_host).
         type: bool
         default: true
       connect_timeout:
@@ -72,27 +87,9 @@ _LOGIN_SUBOPTIONS = r'''
         default: 30
 '''
 
-
-def _login_option(option, head):
-    """The documentation of the dict option ``option``: ``head`` (its description and type), then the sub-options."""
-    return 'options:\n  %s:\n%s%s' % (option, head.strip('\n') + '\n', _LOGIN_SUBOPTIONS.lstrip('\n').format(option=option))
-
-
-class ModuleDocFragment(object):
-    """Logins of a second server, in modules that talk to two (sub-options exactly the connection options).
-
-    C(mysql_rds.replication.source_login): O(source_login), the server the data comes from.
-    C(mysql_rds.replication.source_login.replica): O(replica_login), a replica of the module's server.
-    """
-
-    DOCUMENTATION = _login_option('source_login', r'''
-    description:
-      - Login of the server the data comes from (the source), with the same sub-options as the
-        module's own login options (O(login_host), O(login_user), O(ca_cert)...).
-    type: dict
-''')
-
-    REPLICA = _login_option('replica_login', r'''
+    REPLICA = r'''
+options:
+  replica_login:
     description:
       - Login of a replica of this server (the same sub-options as the module's own login options),
         to prove it equal at the snapshot's coordinates while this server takes writes. Implies
@@ -106,4 +103,66 @@ class ModuleDocFragment(object):
       - The result is in RV(replica); the statements run on the replica in RV(queries).
     type: dict
     aliases: [replica]
-''')
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
+          - Ignored when O(replica_login.login_unix_socket) (or C(socket) in O(replica_login.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with. For an RDS instance, the master user.
+          - When omitted, C(user) from the C([client]) section of O(replica_login.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(replica_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(replica_login.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(replica_login.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(replica_login.login_user), O(replica_login.login_password) and O(replica_login.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
+            makes the client verify the server certificate.
+          - For RDS, the regional or global bundle from the RDS truststore.
+        type: path
+        aliases: [ssl_ca, ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert, ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(replica_login.client_cert).
+        type: path
+        aliases: [ssl_key, ssl_key_file]
+      check_hostname:
+        description:
+          - With O(replica_login.ca_cert), also check that the server certificate names O(replica_login.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
+'''

@@ -73,11 +73,15 @@ def built(tmp_path_factory):
     # No ansible.cfg of the checkout, no ~/.ansible: only what the test sets up.
     (work / 'ansible.cfg').write_text(u'[defaults]\n')
     env.update(ANSIBLE_CONFIG=str(work / 'ansible.cfg'), ANSIBLE_HOME=str(work / 'ansible-home'))
+    # scripts/test.sh points ANSIBLE_COLLECTIONS_PATH at the checkout: ansible-galaxy would then find
+    # the collection installed already and install nothing into our path.
+    env.pop('ANSIBLE_COLLECTIONS_PATH', None)
+    env.pop('ANSIBLE_COLLECTIONS_PATHS', None)
     galaxy = _tool('ansible-galaxy')
     _run([galaxy, 'collection', 'build', REPO, '--output-path', str(work / 'dist')], str(work), env)
     tarballs = sorted((work / 'dist').glob('mysql_rds-replication-*.tar.gz'))
     assert len(tarballs) == 1, tarballs
-    _run([galaxy, 'collection', 'install', '--offline', '--no-deps', '-p', str(work / 'collections'),
+    _run([galaxy, 'collection', 'install', '--offline', '--no-deps', '--force', '-p', str(work / 'collections'),
           str(tarballs[0])], str(work), env)
     installed = work / 'collections' / 'ansible_collections' / 'mysql_rds' / 'replication'
     return {'work': work, 'env': env, 'tarball': tarballs[0], 'installed': installed}
