@@ -106,3 +106,8 @@ class StatusReader(object):
         return self._read(self.source)
 
     __call__ = read
+
+
+def rds_option():
+    """The argument spec of the ``rds`` option (doc fragment mysql_rds.replication.status_reader)."""
+    return dict(type='raw', default=AUTO)

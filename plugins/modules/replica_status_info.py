@@ -30,16 +30,6 @@ options:
       - Name of the replication connection on a MariaDB multi-source replica. Empty for the default one.
     type: str
     default: ''
-  rds:
-    description:
-      - How to read the status. V(auto), V(true) or V(false).
-      - V(false) reads it with the engine's status statement.
-      - V(true) reads it the way the RDS master user may (the RDS replication procedures on RDS for
-        MariaDB 10.5 and later, the status statement elsewhere).
-      - V(auto) tries the status statement and, when the server refuses it for a missing privilege
-        (errors 1227, 1142, 1044), reads it the RDS way. RV(status_source) says which way was used.
-    type: raw
-    default: auto
   wait:
     description:
       - Poll until the replica caught up (see O(max_lag), O(until)), at most O(wait_timeout) seconds.
@@ -89,6 +79,7 @@ options:
     default: true
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.status_reader
 attributes:
   check_mode:
     support: full
@@ -218,14 +209,14 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.masking impo
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     ReplicationWaitError, broken, error_summary, executed_coordinates, healthy, lag, progress_line, reached,
     read_replica_gtid, run_state, wait_until_caught_up)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.status_reader import StatusReader, rds_mode
+from ansible_collections.mysql_rds.replication.plugins.module_utils.status_reader import StatusReader, rds_mode, rds_option
 
 
 def argument_spec():
     spec = connection_argument_spec()
     spec.update(
         connection_name=dict(type='str', default=''),
-        rds=dict(type='raw', default='auto'),
+        rds=rds_option(),
         wait=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=600),
         max_lag=dict(type='int', default=0),

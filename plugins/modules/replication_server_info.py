@@ -18,19 +18,9 @@ description:
     a few settings, and the replica's status (normalized) if it replicates from somewhere.
   - Works as the RDS master user; see O(rds) for how the replica's status is read.
   - Read-only; never reports a change.
-options:
-  rds:
-    description:
-      - How to read the replica's status (RV(replica)). V(auto), V(true) or V(false).
-      - V(false) reads it with the engine's status statement.
-      - V(true) reads it the way the RDS master user may (the RDS replication procedures on RDS for
-        MariaDB 10.5 and later, the status statement elsewhere).
-      - V(auto) tries the status statement and, when the server refuses it for a missing privilege
-        (errors 1227, 1142, 1044), reads it the RDS way. RV(status_source) says which way was used.
-    type: raw
-    default: auto
 extends_documentation_fragment:
   - mysql_rds.replication.connection
+  - mysql_rds.replication.status_reader
 attributes:
   check_mode:
     support: full
@@ -169,12 +159,12 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.masking impo
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_binlog_position
 from ansible_collections.mysql_rds.replication.plugins.module_utils.server_state import (
     describe_variables, read_missing_definers, read_schemas, read_variables, stored_programs)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.status_reader import StatusReader, rds_mode
+from ansible_collections.mysql_rds.replication.plugins.module_utils.status_reader import StatusReader, rds_mode, rds_option
 
 
 def argument_spec():
     spec = connection_argument_spec()
-    spec.update(rds=dict(type='raw', default='auto'))
+    spec.update(rds=rds_option())
     return spec
 
 

@@ -14,6 +14,7 @@ from ansible_collections.mysql_rds.replication.plugins.modules import replica_st
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
     MARIADB1011_SLAVE_STATUS)
 
@@ -239,14 +240,13 @@ def test_main_rejects_a_bad_rds_value(monkeypatch):
 
 
 def test_documentation_matches_the_argument_spec():
-    doc = yaml.safe_load(rsi.DOCUMENTATION)
+    options = docs_spec.documented_options(rsi)
     spec = rsi.argument_spec()
-    own = dict((name, value) for name, value in spec.items() if name in doc['options'])
-    assert set(doc['options']) == set(own)
-    for name, option in doc['options'].items():
+    assert set(options) == set(spec)
+    for name, option in options.items():
         assert option['type'] == spec[name]['type'], name
         assert option.get('default') == spec[name].get('default'), name
-    assert set(doc['options']['until']['suboptions']) == set(spec['until']['options'])
+    assert set(options['until']['suboptions']) == set(spec['until']['options'])
     returned = yaml.safe_load(rsi.RETURN)
     assert set(returned) == {'status', 'state', 'lag', 'caught_up', 'executed', 'gtid', 'progress', 'msg', 'error',
                              'status_source', 'dialect'}

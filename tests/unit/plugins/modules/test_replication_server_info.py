@@ -11,7 +11,9 @@ import yaml
 from ansible_collections.mysql_rds.replication.plugins.modules import replication_server_info as rsi
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.fake_cursor import FakeCursor
 from ansible_collections.mysql_rds.replication.tests.unit.plugins import module_harness as harness
+from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_harness import FakeConnection
+from ansible_collections.mysql_rds.replication.tests.unit.plugins.modules import docs_spec
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.status_rows import (
     MARIADB1011_SLAVE_STATUS, MYSQL80_REPLICA_STATUS)
 from ansible_collections.mysql_rds.replication.tests.unit.plugins.module_utils.test_server_state import (
@@ -138,10 +140,10 @@ def test_main_rejects_a_bad_rds_value(monkeypatch):
 
 
 def test_documentation_matches_the_argument_spec():
-    doc = yaml.safe_load(rsi.DOCUMENTATION)
+    options = docs_spec.documented_options(rsi)
     spec = rsi.argument_spec()
-    assert set(doc['options']) == {'rds'}
-    assert doc['options']['rds']['type'] == spec['rds']['type'] and doc['options']['rds']['default'] == 'auto'
+    assert set(options) - set(connection_argument_spec()) == {'rds'}
+    assert options['rds']['type'] == spec['rds']['type'] and options['rds']['default'] == 'auto'
     returned = yaml.safe_load(rsi.RETURN)
     assert set(returned) == {'dialect', 'server_id', 'read_only', 'binlog', 'schemas', 'stored_programs',
                              'definers_missing', 'time_zones_loaded', 'replica', 'status_source', 'variables'}
