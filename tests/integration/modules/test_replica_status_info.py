@@ -120,6 +120,8 @@ def test_broken_replication_fails_with_the_fix(env):
 
 
 def test_a_server_without_source(lab):
+    # A fresh onprem_replica: other tests leave it replicating from rds_source.
+    lab.labctl('reset', 'onprem_replica')
     args = login(lab, 'onprem_replica')
     run = run_module('replica_status_info', args)
     assert not run.failed, run
