@@ -5,9 +5,11 @@
 #   bash scripts/test.sh unit lint    # only the named steps (setup always runs first)
 #
 # Steps: unit sanity lint changelog build lab integration molecule.
-# The lab (tests/lab/labctl) is started for the integration tests and stopped before the
-# molecule scenarios (each runs a lab of its own) and at exit, whatever happened; its location
-# and ports follow LAB_DIR / LAB_PORT_BASE (defaults <repo>/.lab, 13300).
+# Two labs (tests/lab/labctl) are started for the integration tests, which run in two processes
+# side by side (scripts/integration.sh), and stopped before the molecule scenarios (each runs a
+# lab of its own) and at exit, whatever happened; their locations and ports follow LAB_DIR /
+# LAB_PORT_BASE and LAB2_DIR / LAB2_PORT_BASE (defaults <repo>/.lab and <repo>/.build/lab-2, the
+# first free bases of 13300 15300 ... 19300).
 # Exit status: 0 only when every step that ran passed. Logs: <repo>/.build/test-logs/.
 set -uo pipefail
 
@@ -84,11 +86,12 @@ pytest_step() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The first of the candidate bases whose lab ports (base+1..5, base+10) nobody listens on.
-# 13700 and 13800 are left to the molecule scenarios' own labs.
+# The first of the candidate bases (default 13300 15300 ... 19300) whose lab ports (base+1..5,
+# base+10) nobody listens on. The molecule scenarios take theirs from 13700 13800 21300 ...
 free_port_base() {
-    local base offset busy
-    for base in 13300 15300 16300 17300 18300 19300; do
+    local base offset busy candidates=("$@")
+    [ $# -gt 0 ] || candidates=(13300 15300 16300 17300 18300 19300)
+    for base in "${candidates[@]}"; do
         busy=""
         for offset in 1 2 3 4 5 10; do
             if port_in_use $((base + offset)); then busy=1; break; fi
@@ -102,6 +105,8 @@ lab_down() {
     if [ -n "$LAB_STARTED" ]; then
         say "lab down"
         timeout -k 10 180 "$LABCTL" down </dev/null || echo "WARNING: labctl down failed" >&2
+        LAB_DIR="$LAB2_DIR" LAB_PORT_BASE="$LAB2_PORT_BASE" timeout -k 10 180 "$LABCTL" down </dev/null ||
+            echo "WARNING: labctl down of the second lab failed" >&2
         LAB_STARTED=""
     fi
 }
@@ -126,6 +131,7 @@ step_lint() { run_step lint 900 ansible-lint --profile production --offline; }
 step_changelog() { run_step changelog 300 antsibull-changelog lint; }
 step_build() { run_step build 600 bash scripts/build.sh; }
 
+# Two labs: the integration tests run in two processes side by side (scripts/integration.sh).
 step_lab() {
     if [ ! -x "$LABCTL" ]; then
         record lab FAIL 0 "$LABCTL not found"
@@ -133,6 +139,7 @@ step_lab() {
     fi
     LAB_STARTED=1 # even a failed `up` may leave instances running: always bring it down
     run_step lab 600 "$LABCTL" up || return 1
+    run_step lab-2 600 env LAB_DIR="$LAB2_DIR" LAB_PORT_BASE="$LAB2_PORT_BASE" "$LABCTL" up || return 1
     LAB_INVENTORY="$("$LABCTL" inventory)" || {
         record lab-inventory FAIL 0 "labctl inventory failed"
         return 1
@@ -145,7 +152,7 @@ step_integration() {
         record integration FAIL 0 "the lab is not up"
         return 1
     fi
-    pytest_step integration 2400 tests/integration -q
+    run_step integration 2400 bash scripts/integration.sh
 }
 
 step_molecule() {
@@ -157,7 +164,15 @@ step_molecule() {
         [ -f "$scenario_file" ] || continue
         found=1
         scenario="$(basename "$(dirname "$scenario_file")")"
-        run_step "molecule-$scenario" 900 molecule test -s "$scenario"
+        # A lab directory and free ports of this run (docs/molecule.md): two runs never collide.
+        local lab_dir port_base
+        lab_dir="$(mktemp -d "/tmp/lab-molecule-$scenario-XXXXXX")"
+        # shellcheck disable=SC2046  # the candidate list splits into words on purpose
+        port_base="$(free_port_base $(seq 13700 100 13800) $(seq 21300 1000 29300))" ||
+            { record "molecule-$scenario" FAIL 0 "no free port range"; continue; }
+        MOLECULE_LAB_DIR="$lab_dir" MOLECULE_LAB_PORT_BASE="$port_base" \
+            run_step "molecule-$scenario" 900 molecule test -s "$scenario"
+        rmdir "$lab_dir" 2>/dev/null || true
     done
     [ -n "$found" ] || { record molecule FAIL 0 "no scenario (molecule/*/molecule.yml)"; return 1; }
 }
@@ -187,6 +202,14 @@ main() {
         LAB_PORT_BASE="$(free_port_base)" || { echo "no free port range for the lab" >&2; exit 1; }
     fi
     export LAB_PORT_BASE
+    # The second lab: another free base (the first lab is not up yet, so its base is left out).
+    export LAB2_DIR="${LAB2_DIR:-$REPO/.build/lab-2}"
+    if [ -z "${LAB2_PORT_BASE:-}" ]; then
+        # shellcheck disable=SC2046  # the candidate list splits into words on purpose
+        LAB2_PORT_BASE="$(free_port_base $(printf '%s\n' 13300 15300 16300 17300 18300 19300 | grep -vx "$LAB_PORT_BASE"))" ||
+            { echo "no free port range for the second lab" >&2; exit 1; }
+    fi
+    export LAB2_PORT_BASE
 
     for step in "${steps[@]}"; do
         "step_$step"

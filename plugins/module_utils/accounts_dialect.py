@@ -74,6 +74,11 @@ ACCOUNT_STATEMENTS = {
         (MARIADB, (0,), 'REVOKE {privileges} ON {object} FROM {account}'),
         (MYSQL, (0,), 'REVOKE {privileges} ON {object} FROM {account}'),
     ),
+    # The session's changes stay out of the binary log (a self-managed replica's own GTID state).
+    'skip_binlog': (
+        (MARIADB, (0,), 'SET SESSION sql_log_bin = 0'),
+        (MYSQL, (0,), 'SET SESSION sql_log_bin = 0'),
+    ),
     # What ALL PRIVILEGES means on a database, a table, a routine.
     'all_database': (
         (MARIADB, (0,), _COMMON + ('CREATE TEMPORARY TABLES', 'LOCK TABLES', 'EXECUTE', 'CREATE ROUTINE',

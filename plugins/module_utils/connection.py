@@ -123,6 +123,10 @@ def client_options(config_file):
 def connection_params(params):
     """Map module params to pymysql.connect() keyword arguments (no I/O but the option file)."""
     client = client_options(params.get('config_file'))
+    timeout = params.get('connect_timeout')
+    if timeout is not None and not 0 <= timeout <= 31536000:
+        raise ConnectionConfigError('connect_timeout must be a positive number of seconds (got %s; 0 or unset = 30): '
+                                    'fix connect_timeout; nothing was changed.' % timeout)
 
     kwargs = dict(
         user=params.get('login_user') or client.get('user'),

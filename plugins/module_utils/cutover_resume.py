@@ -23,17 +23,21 @@ RECORDED = ('final_position', 'source_final', 'source_clock_at_freeze', 'session
             'rds_position')
 
 
-def left_over(state, source_server_id, rds_status):
+def left_over(state, source_server_id, rds_status, source_read_only=True):
     """'undo' (a freeze left, RDS still replicates), 'promoted' (RDS promoted, not finished), 'done'
-    (finished: the recorded result) or None (nothing left: a new cutover)."""
+    (finished: the recorded result) or None (nothing left: a new cutover). A promotion counts only
+    while the old source is still read-only: a writable source with an RDS that replicates from
+    nothing is another situation (RDS reset or never set up since), which the preflight judges."""
     if not state.belongs_to(source_server_id):
         return None
     configured = rds_status.get('configured')
+    if configured:
+        return 'undo' if state.phase in LEFT_BY_A_RUN else None
+    if not source_read_only:
+        return None
     if state.phase in LEFT_BY_A_RUN:
-        return 'undo' if configured else 'promoted'
-    if state.phase in ('promoted', 'done') and not configured:
-        return state.phase
-    return None
+        return 'promoted'
+    return state.phase if state.phase in ('promoted', 'done') else None
 
 
 def undo_left_freeze(state, src, rds, rds_status, plan, queries):

@@ -108,6 +108,16 @@ STATEMENTS = {
         (MARIADB, (0,), 'SELECT @@global.gtid_binlog_pos AS gtid'),
         (MYSQL, (0,), 'SELECT @@global.gtid_executed AS gtid'),
     ),
+    # The GTID position of a binlog file/position of this server, as one column `gtid`.
+    'gtid_at_position': (
+        (MARIADB, (0,), 'SELECT BINLOG_GTID_POS(%s, %s) AS gtid'),
+        (MYSQL, (0,), None),
+    ),
+    # The last GTID this server logged per domain and server id (a replica's own writes show there).
+    'binlog_gtid_state': (
+        (MARIADB, (0,), 'SELECT @@global.gtid_binlog_state AS gtid'),
+        (MYSQL, (0,), None),
+    ),
     # What a replica has applied, as one column `gtid`.
     'replica_gtid': (
         (MARIADB, (0,), 'SELECT @@global.gtid_slave_pos AS gtid'),
@@ -480,6 +490,17 @@ class Dialect(object):
     def binlog_gtid_statement(self):
         """This server's own executed GTID state, one column ``gtid``."""
         return self.lookup('binlog_gtid'), []
+
+    def gtid_at_position_statement(self, log_file, position):
+        """The GTID position of ``log_file``:``position`` (one column ``gtid``), or None where the
+        server cannot tell it."""
+        value = self.lookup('gtid_at_position')
+        return (value, [log_file, int(position or 0)]) if value else None
+
+    def binlog_gtid_state_statement(self):
+        """The last GTID logged per domain and server id (one column ``gtid``), or None."""
+        value = self.lookup('binlog_gtid_state')
+        return (value, []) if value else None
 
     def replica_gtid_statement(self):
         """The GTID position this replica has applied, one column ``gtid``."""

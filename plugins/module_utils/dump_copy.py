@@ -16,6 +16,7 @@ import signal
 from contextlib import contextmanager
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import SHOWN, shown
+from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_progress import Progress
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, connect, run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import COORDINATE_OPTIONS
@@ -54,9 +55,10 @@ def _command_text(command):
     return ' '.join(arg if arg == SHOWN else shlex.quote(arg) for arg in shown(command))
 
 
-def pipeline(dump_cmd, load_cmd):
-    """How a dump | filter | load is reported (option files hidden, arguments quoted as for a shell)."""
-    return '%s | dump_filter | %s' % (_command_text(dump_cmd), _command_text(load_cmd))
+def pipeline(dump_cmd, load_cmd, direct=False):
+    """How a dump | filter | load (``direct``: dump | load, the rows straight through) is reported
+    (option files hidden, arguments quoted as for a shell)."""
+    return '%s | %s%s' % (_command_text(dump_cmd), '' if direct else 'dump_filter | ', _command_text(load_cmd))
 
 
 class CopyFailed(Exception):
@@ -118,16 +120,16 @@ def fail_stream(step, result, secrets, dump_filter=None):
         if head:
             where = ' at line %s (%s)' % (match.group(1), excerpt(head, secrets, 120))
     raise CopyFailed(
-        '%s: dump | filter | load failed%s (dump exit %s, load exit %s): %s'
-        % (step, where, result.producer_rc, result.consumer_rc,
+        '%s: dump | %sload failed%s (dump exit %s, load exit %s): %s'
+        % (step, 'filter | ' if dump_filter is not None else '', where, result.producer_rc, result.consumer_rc,
            excerpt('%s\n%s' % (result.producer_stderr, without_echo(result.consumer_stderr)), secrets)),
         hint=LOAD_HINT)
 
 
-def load(dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy'):
+def load(dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy', meter=None):
     """One dump | filter | load; returns the bytes loaded or raises CopyFailed."""
     result = stream_between(dump_cmd, load_cmd, lambda source, sink: filter_stream(source, sink, dump_filter),
-                            keep_path=keep_path)
+                            keep_path=keep_path, meter=meter)
     if result.producer_rc != 0 or result.consumer_rc != 0:
         fail_stream(step, result, secrets, dump_filter)
     return result.written
@@ -154,11 +156,12 @@ class Copy(object):
         self.started = False        # a load ran (the target may have changed)
         self.commands = []          # every dump command run, logins hidden
         self.queries = []           # every pipeline and source statement run, in order
+        self.progress = Progress()  # the module replaces it with one that writes its file
 
-    def shown(self, command, load_cmd=None):
+    def shown(self, command, load_cmd=None, direct=False):
         """Record ``command`` (and its pipeline); returns it."""
         self.commands.append(shown(command))
-        self.queries.append(mask_text(pipeline(command, load_cmd or self.load_cmd), self.secrets))
+        self.queries.append(mask_text(pipeline(command, load_cmd or self.load_cmd, direct), self.secrets))
         return command
 
     def statement(self, cursor, sql):
@@ -186,7 +189,8 @@ class Copy(object):
         """One dump | filter | load of ``command``; returns its filter."""
         dump_filter = self.new_filter()
         self.started = True
-        written = load(self.shown(command), self.load_cmd, dump_filter, self.secrets, keep_path=keep_path, step=name)
+        written = load(self.shown(command), self.load_cmd, dump_filter, self.secrets, keep_path=keep_path, step=name,
+                       meter=self.progress.meter(name))
         self.count(dump_filter, written)
         return dump_filter
 
@@ -201,9 +205,11 @@ class Copy(object):
             for start, end in ranges:
                 commands.append((options + ['--skip-add-locks', '--where=%s' % where(column, start, end), db, tbl],
                                  self.load_cmd + [db]))
-        streams = [Stream('data stream %d' % (index + 1), self.shown(dump_cmd, load_cmd), load_cmd, self.new_filter(),
-                          keep_paths.get('data-%d' % (index + 1)))
+        # the rows need no filtering (no DDL, DEFINER or SUPER statement in a data step): straight through
+        streams = [Stream('data stream %d' % (index + 1), self.shown(dump_cmd, load_cmd, direct=True), load_cmd,
+                          self.new_filter(), keep_paths.get('data-%d' % (index + 1)), direct=True)
                    for index, (dump_cmd, load_cmd) in enumerate(commands)]
+        self.progress.watch(streams)
 
         def release():
             try:
@@ -220,7 +226,7 @@ class Copy(object):
             if stream.error is not None:
                 raise CopyFailed('%s: cannot run the clients: %s' % (stream.name, mask_text(stream.error, self.secrets)))
             if stream.result.producer_rc != 0 or stream.result.consumer_rc != 0:
-                fail_stream(stream.name, stream.result, self.secrets, stream.dump_filter)
+                fail_stream(stream.name, stream.result, self.secrets, None if stream.direct else stream.dump_filter)
             self.count(stream.dump_filter, stream.result.written)
         self.streams = len(streams)
         self.coordinates = earliest([stream.dump_filter.coordinates for stream in streams])
@@ -253,6 +259,24 @@ def split_work(cursor, tables, databases, streams):
     return chunked, groups
 
 
+def fill_gtid(module, copier, source_options):
+    """The GTID of the data streams' earliest position: the dump writes it at the very end of a
+    stream, which a direct stream never shows Python, so the source tells it (its GTID at that position)."""
+    found = copier.coordinates
+    if not copier.read_coordinates or not found or found.get('gtid') or not found.get('file'):
+        return
+    conn = connect(module, options=source_options)
+    try:
+        cursor = conn.cursor()
+        statement = detect(cursor).gtid_at_position_statement(found['file'], found['position'])
+        if statement:
+            found['gtid'] = run(cursor, *statement)[0]['gtid'] or ''
+    except SqlError as exc:
+        module.warn('cannot read the GTID of the copy\'s binlog position on the source: %s' % exc.message)
+    finally:
+        conn.close()
+
+
 def copy(module, copier, databases, drop_options, source_options):
     """One stream, or schemas | data streams | triggers when parallel > 1 and the source allows it
     (``source_options``: the source's common connection options)."""
@@ -276,6 +300,7 @@ def copy(module, copier, databases, drop_options, source_options):
                                 + ['--databases'] + databases, keep['schema'])
                     if copier.lock_tables(cursor, tables):
                         copier.data_streams(cursor, tables, databases, keep, chunked, groups)
+                        fill_gtid(module, copier, source_options)
                         copier.step('trigger step', copier.dump + TRIGGER_STEP + DUMP_BASE + ['--databases'] + databases,
                                     keep['triggers'])
                         return

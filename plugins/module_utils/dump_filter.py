@@ -39,6 +39,7 @@ class DumpFilter(object):
         if definer == 'rewrite' and not definer_user:
             raise ValueError('definer=rewrite needs definer_user')
         self.definer = definer
+        self.definer_user = definer_user
         self._replacement = b''
         if definer == 'rewrite':
             self._replacement = b'DEFINER=' + dump_dialect.definer_literal(definer_user)
@@ -54,6 +55,10 @@ class DumpFilter(object):
         self.lines = 0             # lines written so far (the loader's 'at line N')
         self._heads = collections.deque(maxlen=HEADS_KEPT)  # (first line, head) of recent statements
         self._between = True       # the last line written ended a statement
+
+    def fresh(self):
+        """A filter with the same settings and nothing seen yet."""
+        return DumpFilter(self.definer, self.definer_user, self.event_clause)
 
     def line(self, data):
         """Return the bytes to write for the dump line ``data`` (b'' when dropped)."""

@@ -21,7 +21,8 @@ import time
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import quote_identifier as quote
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import filter_stream
-from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import DATA_PREFIX, opens_body
+from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import Meter, stream_between, stream_direct
 
 # Objects that hold rows (views and the like are created by the schema stream only).
 DATA_TABLE_TYPES = ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')
@@ -145,20 +146,29 @@ def part_paths(dump_path, parts):
 
 
 class Stream(threading.Thread):
-    """One dump | filter | load in a thread; ``opened`` is set once the dump showed that its snapshot
-    is open (DumpFilter.snapshot_open), or once the stream ended, whatever happened."""
+    """One dump into one load in a thread; ``opened`` is set once the dump showed that its snapshot
+    is open (DumpFilter.snapshot_open), or once the stream ended, whatever happened.
 
-    def __init__(self, name, dump_cmd, load_cmd, dump_filter, keep_path=None):
+    ``direct`` (and nothing to keep on disk): the rows go from the dump client to the load client
+    through a socket pair, Python reading none of them; only the start of the stream is looked at
+    (coordinates, snapshot open). A start that holds a statement the filter would drop (a dump
+    client's SUPER statements) sends the whole stream through the filter instead."""
+
+    def __init__(self, name, dump_cmd, load_cmd, dump_filter, keep_path=None, direct=False):
         super(Stream, self).__init__(name=name)
         self.daemon = True
         self.dump_cmd = dump_cmd
         self.load_cmd = load_cmd
         self.dump_filter = dump_filter
         self.keep_path = keep_path
+        self.direct = direct and not keep_path
         self.opened = threading.Event()
         self.processes = []
         self.result = None
         self.error = None
+        self.meter = Meter()
+        self._looked = 0
+        self._body = False
 
     def _transform(self, source, sink):
         written = 0
@@ -172,10 +182,30 @@ class Stream(threading.Thread):
         self.opened.set()
         return written + filter_stream(source, sink, self.dump_filter)
 
+    def _look(self, data, ended):
+        """stream_direct's look: parse the complete lines not seen yet; straight through once the
+        body starts (or the dump ended), through the filter when it would drop something."""
+        end = len(data) if ended else data.rfind(b'\n') + 1
+        for line in data[self._looked:end].splitlines(True):
+            self.dump_filter.line(line)
+            if self.dump_filter.snapshot_open:
+                self.opened.set()
+            self._body = self._body or opens_body(line) or line.startswith(DATA_PREFIX)
+        self._looked = max(self._looked, end)
+        if self.dump_filter.dropped:
+            self.dump_filter = self.dump_filter.fresh()
+            self.direct = False
+            return False
+        return True if (self._body or ended) else None
+
     def run(self):
         try:
-            self.result = stream_between(self.dump_cmd, self.load_cmd, self._transform, keep_path=self.keep_path,
-                                         started=self.processes)
+            if self.direct:
+                self.result = stream_direct(self.dump_cmd, self.load_cmd, self._look, self._transform,
+                                            started=self.processes, meter=self.meter)
+            else:
+                self.result = stream_between(self.dump_cmd, self.load_cmd, self._transform, keep_path=self.keep_path,
+                                             started=self.processes, meter=self.meter)
         except (IOError, OSError) as exc:
             self.error = exc
         finally:

@@ -57,6 +57,14 @@ options:
         the target's login may revoke). V(false) only adds.
     type: bool
     default: true
+  target_skip_binlog:
+    description:
+      - Change the target's accounts without writing them to its binary log (C(SET SESSION sql_log_bin=0)
+        before the first change; needs SUPER or BINLOG ADMIN there). For a self-managed replica (a replica
+        of RDS keeps no transactions of its own server id in its GTID state); the RDS master user may not
+        do it.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - mysql_rds.replication.connection
   - mysql_rds.replication.source_login
@@ -177,6 +185,7 @@ def argument_spec():
         include=dict(type='list', elements='str', default=['%']),
         exclude=dict(type='list', elements='str', default=[]),
         revoke_extra=dict(type='bool', default=True),
+        target_skip_binlog=dict(type='bool', default=False),
         source_login=login_option(),
     )
     return spec
@@ -239,6 +248,11 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not module.params['source_login']:
         module.fail_json(msg='source_login is required: the login of the server the accounts come from.')
+    padded = ['%s %r' % (name, item) for name in ('include', 'exclude') for item in module.params[name]
+              if not item.strip() or item != item.strip()]
+    if padded:
+        module.fail_json(msg='empty or space-padded account patterns (a comma-separated string with blanks?): %s; '
+                         'give user@host patterns only, without spaces.' % ', '.join(padded))
     result = dict(changed=False, created=[], updated=[], unchanged=[], refused=[], excluded=[],
                   dropped_privileges=[], not_granted=[], queries=[], dialect={})
     target_conn = connect(module)
@@ -251,6 +265,8 @@ def main():
         swords, twords = AccountDialect(sdialect), AccountDialect(tdialect)
         plans, secrets = plan(module, scur, tcur, swords, twords, result)
         diff = dict(before={}, after={})
+        if module.params['target_skip_binlog'] and not module.check_mode and any(p['statements'] for p in plans):
+            run(tcur, twords.lookup('skip_binlog'))
         for each in plans:
             missing = []
             if each['statements'] and module.check_mode:

@@ -221,6 +221,7 @@ dialect:
   sample: {flavor: mariadb, version: 10.11.9, name: MariaDB 10.11.9}
 '''
 
+import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -274,7 +275,25 @@ def validate(params):
         problems.append('source_ssl_cert and source_ssl_key go together.')
     if (params.get('source_ssl_ca') or params.get('source_ssl_cert')) and not params['source_ssl']:
         problems.append('source_ssl_ca/source_ssl_cert/source_ssl_key need source_ssl=true.')
+    problems += missing_tls_files(params)
+    if params.get('connect_retry') is not None and params['connect_retry'] < 1:
+        problems.append('connect_retry must be 1 or more seconds (got %s).' % params['connect_retry'])
+    if params.get('heartbeat_period') is not None and not 0 <= params['heartbeat_period'] <= 4294967:
+        problems.append('heartbeat_period must be between 0 (off) and 4294967 seconds (got %s).'
+                        % params['heartbeat_period'])
+    blank = [item for item in params.get('ignore_tables') or [] if not item.strip() or item != item.strip()]
+    if blank:
+        problems.append('ignore_tables has empty or space-padded entries %r (a comma-separated string with blanks?): '
+                        'give db.table patterns only, without spaces.' % blank)
     return problems + limit_problems(params)
+
+
+def missing_tls_files(params):
+    """The channel's TLS files are read by the server: checked here only when it runs on this host."""
+    local = params.get('login_unix_socket') or params.get('login_host') in ('localhost', '127.0.0.1', '::1')
+    return ['file not found: %s=%s (fix the path; the server reads it when it connects to the source).'
+            % (name, params[name]) for name in ('source_ssl_ca', 'source_ssl_cert', 'source_ssl_key')
+            if local and params.get(name) and not os.path.exists(params[name])]
 
 
 def settings_view(status, read_only):

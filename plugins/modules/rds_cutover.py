@@ -302,7 +302,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
     SqlError, connect, connection_argument_spec)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import ALGORITHMS, DEFAULT_ALGORITHM
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_freeze import (
-    GLOBAL_LOCK, READ_ONLY_OFF, READ_ONLY_ON, UNLOCK)
+    GLOBAL_LOCK, READ_ONLY_OFF, READ_ONLY_ON, UNLOCK, read_only)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_preflight import (
     CutoverError, Plan, preflight, server_id)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.cutover_promote import Cutover, Queries
@@ -335,7 +335,7 @@ def resume(module, state, cursors, plan, queries):
     RDS was promoted by that run, else None (after undoing a freeze it left)."""
     src, rds = cursors[0], cursors[1]
     status = read_status(rds, plan.rds_dialect, as_rds_master_user=True)
-    left = left_over(state, server_id(src), status)
+    left = left_over(state, server_id(src), status, bool(read_only(src)))
     if left is None:
         return None
     if left == 'undo':
@@ -381,6 +381,13 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_one_of=[('source_login', 'source_login_user')])
     params = module.params
+    out_of_range = ['%s=%s' % (name, params[name]) for name in ('max_lag', 'max_backlog_bytes', 'grace_period')
+                    if params[name] < 0]
+    out_of_range += ['%s=%s' % (name, params[name]) for name in ('lock_wait_timeout', 'wait_timeout') if params[name] < 1]
+    if out_of_range:
+        module.fail_json(msg='out of range: %s (max_lag, max_backlog_bytes and grace_period are 0 or more, '
+                         'lock_wait_timeout and wait_timeout 1 or more seconds): fix them; nothing was changed.'
+                         % ', '.join(out_of_range))
     login = resolve_login(module, 'source_login', FLAT_SOURCE_OPTIONS)
     secrets = [params['login_password'], login.get('login_password')]
     signals = Signals().install()

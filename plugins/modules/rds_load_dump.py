@@ -207,6 +207,20 @@ options:
     type: str
     choices: [keep, disable_on_replica]
     default: keep
+  progress_interval:
+    description:
+      - Seconds between two progress lines the action plugin prints while the copy runs (bytes done
+        per stream, rate, estimated time left), and the same in RV(progress) at the end. The module
+        then runs asynchronously (over any connection); C(0) runs it in one go, printing nothing.
+      - A task with its own C(async) runs as such, without progress lines.
+    type: int
+    default: 30
+  progress_path:
+    description:
+      - Internal, set by the action plugin. The file the module writes its progress to (JSON of
+        numbers and stream names only, mode 0600), every O(progress_interval) seconds or less,
+        removed when the copy ends.
+    type: path
 requirements:
   - PyMySQL >= 1.0 and the C(mariadb-dump)/C(mariadb) clients on the host that runs the module.
 notes:
@@ -230,6 +244,12 @@ notes:
     target (SUPER) gets the size for the load (RV(load_settings)); on RDS (its master user cannot
     change it) the module fails, naming the parameter group setting C(max_allowed_packet) and the
     size needed. Rows needing more than 1 GiB cannot be copied by a dump.
+  - Data streams (O(parallel) > 1) go from the dump client to the load client directly (a socket
+    pair between them); only their first lines are looked at (the snapshot's coordinates), the rows
+    are never read by Python. The schema, routine, event and trigger steps and a copy in one stream
+    go through the filter (DEFINER clauses, statements an RDS master user may not run). A data
+    stream whose start holds such a statement goes through the filter as a whole. A data stream's
+    failure names the stream and the error (its statement's head is not known).
   - SIGTERM or SIGINT during the copy ends the clients and puts the load settings back before the
     module fails (C(changed=true) once anything was loaded). A failure's message holds the head of
     the statement the target refused and the clients' errors, cut, never the rows.
@@ -380,6 +400,14 @@ events_disabled:
   type: list
   elements: str
   sample: [shop.purge_sessions]
+progress:
+  description:
+    - The copy's progress at its end, C(bytes) moved (dump bytes), C(rows) (the source's estimate of
+      the rows copied), C(seconds), C(rate) (bytes per second) and C(streams) (per step and stream,
+      C(name), C(bytes), C(done)).
+  returned: when loaded
+  type: dict
+  sample: {bytes: 412000000, rows: 1677720, seconds: 41.2, rate: 10000000, streams: [{name: data stream 1, bytes: 206000000, done: true}]}
 occupied:
   description:
     - Schemas to load that already hold objects on the target, with their counts. With
@@ -396,6 +424,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.client_optio
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_progress import Progress, totals_sql
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import (
     Copy, CopyFailed, Interrupted, copy, interruptible)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import packet_options
@@ -437,6 +466,8 @@ def argument_spec():
         target_load_settings=dict(type='dict', default={}),
         target_skip_binlog=dict(type='bool', default=False),
         events=dict(type='str', choices=['keep', 'disable_on_replica'], default='keep'),
+        progress_interval=dict(type='int', default=30),
+        progress_path=dict(type='path'),
     )
     return spec
 
@@ -480,11 +511,12 @@ def read_source(module, source, packet):
             position = current_position(module, cursor)
         try:
             biggest = largest_row(cursor, databases, packet)
+            totals = (run(cursor, totals_sql(databases), databases) if databases else []) or [dict(size=0, n_rows=0)]
         except SqlError as exc:
             module.fail_json(msg='cannot measure the largest rows on the source: %s' % exc.message)
     finally:
         conn.close()
-    return databases, position, biggest
+    return databases, position, biggest, totals[0]
 
 
 def load_command(params, login, packet):
@@ -569,7 +601,7 @@ def main():
             packet, may_set = target_packet(conn.cursor())
         except SqlError as exc:
             module.fail_json(msg='cannot read max_allowed_packet on the target: %s' % exc.message)
-        databases, position, (biggest, where) = read_source(module, source, packet)
+        databases, position, (biggest, where), totals = read_source(module, source, packet)
         occupied = guard(module, conn.cursor(), databases, target, source_kwargs)
         raise_to = packet_guard(module, packet, may_set, biggest, where)
         clause = event_clause(module, conn.cursor())
@@ -594,11 +626,16 @@ def main():
                          queries=recovered + settings.set_queries + copier.queries + settings.restore_queries,
                          load_settings=settings.report(), max_allowed_packet=packet_report)
 
-    failure = run_copy(module, copier, databases, drop_options, source, settings)
+    copier.progress = Progress(params['progress_path'], min(5.0, max(0.5, params['progress_interval'] / 2.0)),
+                               totals['size'], totals['n_rows']).start()
+    try:
+        failure = run_copy(module, copier, databases, drop_options, source, settings)
+    finally:
+        progress = copier.progress.stop()
     queries = recovered + settings.set_queries + copier.queries + settings.restore_queries
     if failure:
         module.fail_json(changed=copier.started or bool(recovered), databases=databases, queries=queries,
-                         max_allowed_packet=packet_report, **failure)
+                         max_allowed_packet=packet_report, progress=progress, **failure)
 
     coordinates = None
     if params['read_coordinates']:
@@ -613,7 +650,7 @@ def main():
                      dump_command=copier.commands[0], dump_commands=copier.commands, occupied=occupied,
                      streams=copier.streams, lock_seconds=round(copier.lock_seconds, 3), queries=queries,
                      load_settings=settings.report(), max_allowed_packet=packet_report,
-                     events_disabled=copier.events_disabled)
+                     events_disabled=copier.events_disabled, progress=progress)
 
 
 if __name__ == '__main__':

@@ -112,6 +112,13 @@ EXAMPLES = r'''
     wait_timeout: 1800
     max_lag: 5
 
+- name: Read the source's binlog position
+  mysql_rds.replication.replication_server_info:
+    login_host: source.example.internal
+    login_user: dba
+    login_password: "{{ dba_password }}"
+  register: source
+
 - name: Wait until the replica executed the source's final position
   mysql_rds.replication.replica_status_info:
     login_user: dba

@@ -94,6 +94,107 @@ options:
     type: list
     elements: str
     default: []
+  proof_record:
+    description:
+      - Name of the source/replica pair (for example the source's C(host:port)) whose proof is recorded,
+        so that a re-run that changed nothing does not read every row again.
+      - A proof with O(replica_login) that finds no difference records where the replica's applier is
+        then (file, position, GTID, whom it replicates from) in the table
+        C(mysql.mysql_rds_replication_proof) on O(proof_record_login)'s server (written with
+        C(sql_log_bin=0), so it never replicates; not reported as a change, like the pause of the
+        applier). With O(reprove=record_only) the module records without checksumming (a proof made
+        by earlier calls).
+      - With O(reprove=changed) and a record whose replica still replicates from the same source, both
+        of its threads running without error, its applier at or beyond the recorded position (and
+        GTID) and no write of its own logged since (its own server id in its binlog GTID state,
+        MariaDB), the module reads no table and returns RV(reused=true).
+    type: str
+  proof_record_login:
+    description:
+      - Login (same sub-options as O(replica_login)) of the self-managed server that keeps the record.
+        Default O(replica_login), else the module's login.
+    type: dict
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
+          - Ignored when O(proof_record_login.login_unix_socket) (or C(socket) in O(proof_record_login.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with. For an RDS instance, the master user.
+          - When omitted, C(user) from the C([client]) section of O(proof_record_login.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(proof_record_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(proof_record_login.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(proof_record_login.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(proof_record_login.login_user), O(proof_record_login.login_password) and O(proof_record_login.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
+            makes the client verify the server certificate.
+          - For RDS, the regional or global bundle from the RDS truststore.
+        type: path
+        aliases: [ssl_ca, ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert, ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(proof_record_login.client_cert).
+        type: path
+        aliases: [ssl_key, ssl_key_file]
+      check_hostname:
+        description:
+          - With O(proof_record_login.ca_cert), also check that the server certificate names O(proof_record_login.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
+  reprove:
+    description:
+      - With O(proof_record). V(always) proves (and records), V(changed) proves only when the record does
+        not hold any more (see O(proof_record)), V(check) only says whether it holds (RV(reused),
+        RV(reprove_reason); no table read either way), V(record_only) records without proving.
+    type: str
+    choices: [always, changed, check, record_only]
+    default: always
+  proof_tables:
+    description:
+      - With O(reprove=record_only), the number of tables the earlier calls proved (kept in the record).
+    type: int
+    default: 0
+  rds:
+    description:
+      - The replica whose state the record follows is the module's login (no O(replica_login)) and is
+        RDS, read as its master user.
+    type: bool
+    default: false
 requirements:
   - PyMySQL >= 1.0 on the host that runs the module.
 notes:
@@ -195,7 +296,7 @@ snapshot:
       type: int
       sample: 45678
     gtid:
-      description: The MariaDB GTID position of those coordinates (C(BINLOG_GTID_POS)); empty when unknown.
+      description: The GTID position of those coordinates; empty where the server cannot tell it.
       type: str
       sample: 0-13301-5012
 queries:
@@ -206,6 +307,26 @@ queries:
   returned: always
   type: list
   elements: str
+reused:
+  description:
+    - O(reprove=changed) found the last recorded proof still holding, so no table was read (RV(tables) is
+      empty, RV(table_count) the recorded one).
+  returned: with O(proof_record)
+  type: bool
+recorded:
+  description: The proof (or with O(reprove=record_only) the replica's position) was recorded.
+  returned: with O(proof_record)
+  type: bool
+record:
+  description:
+    - The record reused (C(file), C(position), C(gtid), C(source_server_id), C(tables), C(proved_at)) or
+      written (C(file), C(position), C(gtid) of the replica's applier).
+  returned: with O(proof_record), when reused or recorded
+  type: dict
+reprove_reason:
+  description: Why the proof ran again (no record yet, replication restarted, O(reprove=always), ...).
+  returned: with O(proof_record), when the tables were read
+  type: str
 replica:
   description:
     - The replica's side of the proof (O(replica_login)), read at the snapshot's coordinates.
@@ -225,6 +346,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum imp
     ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
+from ansible_collections.mysql_rds.replication.plugins.module_utils.proof_record import record_proof, record_step
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import ReplicaPause, prove
 
 
@@ -246,8 +368,8 @@ def start_snapshot(cursor):
     position = int(status.get('binlog_snapshot_position') or 0)
     gtid = ''
     try:
-        rows = run(cursor, 'SELECT BINLOG_GTID_POS(%s, %s) AS gtid', [log_file, position])
-        gtid = rows[0]['gtid'] or ''
+        statement = dialect.gtid_at_position_statement(log_file, position)
+        gtid = (run(cursor, *statement)[0]['gtid'] or '') if statement else ''
     except SqlError:
         gtid = ''
     return dict(file=log_file, position=position, gtid=gtid)
@@ -294,6 +416,11 @@ def argument_spec():
         replica_timeout=dict(type='int', default=600),
         algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
         tables=dict(type='list', elements='str', default=[]),
+        proof_record=dict(type='str'),
+        proof_record_login=dict(type='dict', options=connection_argument_spec()),
+        reprove=dict(type='str', choices=['always', 'changed', 'check', 'record_only'], default='always'),
+        proof_tables=dict(type='int', default=0),
+        rds=dict(type='bool', default=False),
     )
     return spec
 
@@ -302,7 +429,22 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     guard_output(module)  # both logins' passwords masked in every output, also where a server echoed them
     params = module.params
+    padded = ['%s %r' % (name, item) for name in ('databases', 'exclude_databases', 'tables')
+              for item in params[name] if not item.strip() or item != item.strip()]
+    if padded:
+        module.fail_json(msg='empty or space-padded entries (a comma-separated string with blanks?): %s; give the '
+                         'names only, without spaces.' % ', '.join(padded))
+    if params['replica_timeout'] < 1:
+        module.fail_json(msg='replica_timeout must be 1 or more seconds (got %s).' % params['replica_timeout'])
     only = set(params['tables']) or None
+    reason = None
+    if params['proof_record']:
+        try:
+            reused, reason = record_step(module, lambda options: connect(module, options=options), params, detect)
+        except (SqlError, DialectError) as exc:
+            module.fail_json(msg='proof_record: %s' % (getattr(exc, 'message', None) or exc))
+        if reused is not None:
+            module.exit_json(**reused)
     if only and params['replica_login'] is not None:
         module.fail_json(msg='tables cannot be combined with replica_login: the proof compares every selected table.')
     conn = connect(module)
@@ -326,11 +468,25 @@ def main():
         conn.close()
         if replica_conn is not None:
             replica_conn.close()
+    missing = sorted((only or set()) - set(result['tables']))
+    if missing:
+        module.fail_json(msg='tables not found: %s (give schema.table names of base tables that exist); '
+                         'nothing was changed.' % ', '.join(missing))
     if params['compare_to'] is not None:
         other = params['compare_to']
         if only:
             other = dict((name, value) for name, value in other.items() if name in only)
         result['equal'], result['different'] = compare(result['tables'], other)
+    if reason is not None:
+        result.update(reused=False, reprove_reason=reason, recorded=False)
+        if result.get('replica') is not None and not result['replica']['different'] and not module.check_mode:
+            try:
+                result['record'] = record_proof(params, lambda options: connect(module, options=options), detect,
+                                                result['table_count'])
+                result['recorded'] = True
+            except (SqlError, DialectError) as exc:
+                module.warn('proof_record: the proof passed but cannot be recorded: %s'
+                            % (getattr(exc, 'message', None) or exc))
     module.exit_json(**result)
 
 

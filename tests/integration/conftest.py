@@ -73,3 +73,9 @@ def lab():
     if up.returncode != 0:
         pytest.fail("labctl up failed:\n%s%s" % (up.stdout, up.stderr))
     return Lab(Path(env["LAB_DIR"]) / "inventory.yml")
+
+
+def pytest_collection_modifyitems(config, items):
+    """INTEGRATION_SHARD=i/n: only this process's share of the files (tests/integration/sharding.py)."""
+    import sharding
+    sharding.select(config, items, Path(__file__).resolve().parent)

@@ -141,7 +141,7 @@ def test_phases_are_tags(collections):
     proc = subprocess.run([ansible_playbook(), "--list-tags", str(REPO / "playbooks" / "rds_to_onprem.yml")],
                           cwd=str(REPO), env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    for tag in ("preflight", "config", "copy", "replicate", "proof"):
+    for tag in ("preflight", "config", "copy", "replicate", "proof", "report", "accounts"):
         assert tag in proc.stdout, proc.stdout
 
 
@@ -194,6 +194,8 @@ def test_second_run_changes_nothing(lab, collections, first_run):
     assert again.rc == 0, again
     assert again.changed == 0, again
     assert "no copy" in again.output, again
+    # the proof of the first run still holds: no table is read again
+    assert "No table read: the proof of" in again.output, again
 
 
 def test_check_mode_changes_nothing(lab, collections, first_run):

@@ -43,7 +43,8 @@ COLUMNS = (
     'Slave_SQL_Running', 'Exec_Master_Log_Pos', 'Relay_Master_Log_File', 'Master_Log_File',
 )
 # GTID variables and event states: SQL identifiers/values, any case, whole words.
-VARIABLES = ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_current_pos', 'gtid_executed',
+VARIABLES = ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_binlog_state', 'gtid_current_pos', 'gtid_executed',
+             'BINLOG_GTID_POS',
              'SLAVESIDE_DISABLED', 'REPLICA_SIDE_DISABLED')
 # RDS procedures: any case, as substrings (rds_set_external_master_gtid is a hit).
 PROCEDURES = (

@@ -23,11 +23,14 @@ from pathlib import Path
 
 import pytest
 
+from leftovers import files_holding
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'modules'))
 from module_runner import ANSIBLE, collection_root, run_module, sql  # noqa: E402  pylint: disable=wrong-import-position
 
 SOURCE, REPLICA, TARGET = 'onprem_source', 'onprem_replica', 'rds_target'
 DB = 'cpfault'
+MARK = 'cpfault-%s' % secrets.token_hex(8)  # in the environment of every process a test starts
 ROWS = 400
 RECORD_TABLE = 'mysql_rds_replication_load_settings'
 SLOW_LOADER = '''#!/bin/sh
@@ -143,17 +146,32 @@ def gone(pids, timeout=10):
 def start_module(args):
     """`ansible localhost -m rds_load_dump` in the background (its own process group)."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collection_root()), ANSIBLE_STDOUT_CALLBACK='json',
-               ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_NOCOLOR='1')
+               ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_NOCOLOR='1',
+               RDS_LOAD_DUMP_FAULT_TEST=MARK)
     return subprocess.Popen([str(ANSIBLE), 'localhost', '-m', 'mysql_rds.replication.rds_load_dump', '-a',
                              json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
+
+
+def ours(proc):
+    """Descendants of ``proc`` and the processes started by it that left its tree (the action plugin runs
+    the module asynchronously: async_wrapper detaches it), found by the marker in their environment."""
+    found = set(children(proc.pid))
+    for entry in Path('/proc').iterdir():
+        if entry.name.isdigit():
+            try:
+                if MARK.encode() in (entry / 'environ').read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                pass
+    return sorted(found)
 
 
 def module_pid(proc, root, timeout=60):
     """The module's process once the load is under way (some rows on the target)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        pids = [pid for pid in children(proc.pid) if 'AnsiballZ_rds_load_dump' in cmdline(pid)
+        pids = [pid for pid in ours(proc) if 'AnsiballZ_rds_load_dump' in ' '.join(cmdline(pid).split(' ')[1:2])
                 and 'python' in cmdline(pid).split(' ')[0]]
         if pids and rows_loaded(root) > 20:
             return pids[-1]
@@ -167,26 +185,6 @@ def result_of(proc, timeout=120):
     lines = output.splitlines()
     data = json.loads('\n'.join(lines[lines.index('{'):]))
     return data['plays'][0]['tasks'][0]['hosts']['localhost'], output
-
-
-def files_holding(values, since):
-    """Files under /tmp changed since ``since`` that hold one of ``values`` (the module's files included)."""
-    found = []
-    for top, dirs, files in os.walk('/tmp'):
-        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(top, name))]
-        for name in files:
-            path = os.path.join(top, name)
-            try:
-                info = os.lstat(path)
-                if not os.path.isfile(path) or info.st_mtime < since or info.st_size > 64 * 1024 * 1024:
-                    continue
-                with open(path, 'rb') as handle:
-                    data = handle.read()
-            except OSError:
-                continue
-            if any(value.encode() in data for value in values):
-                found.append(path)
-    return found
 
 
 def copy_args(env, **extra):

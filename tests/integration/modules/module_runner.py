@@ -31,7 +31,10 @@ def collection_root():
     link = root / 'ansible_collections' / 'mysql_rds' / 'replication'
     if not link.is_symlink():
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO)
+        try:
+            link.symlink_to(REPO)
+        except FileExistsError:
+            pass  # made meanwhile by a test process running beside this one
     return root
 
 

@@ -42,6 +42,16 @@ def test_left_over(tmp_path, phase, rds, expected):
     assert cr.left_over(state_at(tmp_path, phase), 7, rds) == expected
 
 
+@pytest.mark.parametrize('phase', ['rds_stopped', 'promoted', 'done'])
+def test_a_promotion_record_with_a_writable_source_is_no_promotion(tmp_path, phase):
+    # An old record beside an RDS reset since (replicating from nothing) and a writable source.
+    assert cr.left_over(state_at(tmp_path, phase), 7, dict(configured=False), source_read_only=False) is None
+
+
+def test_a_freeze_left_is_undone_whether_or_not_the_source_is_still_read_only(tmp_path):
+    assert cr.left_over(state_at(tmp_path, 'freezing'), 7, REPLICATING, source_read_only=False) == 'undo'
+
+
 def test_another_source_record_is_ignored(tmp_path):
     assert cr.left_over(state_at(tmp_path, 'freezing'), 8, REPLICATING) is None
 

@@ -48,7 +48,7 @@ def test_pipeline_hides_option_files_and_quotes():
 
 
 def test_one_stream_records_commands_queries_and_coordinates(monkeypatch):
-    def fake_load(dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy'):
+    def fake_load(dump_cmd, load_cmd, dump_filter, secrets, keep_path=None, step='copy', meter=None):
         dump_filter.line(b"-- CHANGE MASTER TO MASTER_LOG_FILE='bin.000002', MASTER_LOG_POS=4;\n")
         dump_filter.line(b'CREATE DEFINER=`x`@`%` PROCEDURE p() SELECT 1;\n')
         return 99

@@ -148,3 +148,50 @@ def test_where_quotes_the_column():
     assert pc.where('i`d', None, 26) == '`i``d` < 26'
     assert pc.where('id', 26, 51) == '`id` >= 26 AND `id` < 51'
     assert pc.where('id', None, None) == '1=1'
+
+
+# ------------------------------------------------------------------ direct streams (no Python in the data path)
+def direct(name, producer, consumer='import sys; n = len(sys.stdin.buffer.read()); sys.stderr.write(str(n))'):
+    return pc.Stream(name, python(producer), python(consumer), DumpFilter(), direct=True)
+
+
+def test_a_direct_stream_opens_on_its_header_and_its_rows_reach_the_loader_untouched():
+    gate = threading.Event()
+    row = b'INSERT INTO t VALUES (1, "DEFINER=`x`@`%`");\n'
+    producer = ('import sys, time; sys.stdout.buffer.write(%r); sys.stdout.flush(); time.sleep(0.5); '
+                'sys.stdout.buffer.write(%r * 1000)' % (HEADER, row))
+    streams = [direct('data stream 1', producer)]
+    held = pc.run_streams(streams, release=gate.set, open_timeout=20)
+    result = streams[0].result
+    assert gate.is_set() and 0 <= held < 0.5 and streams[0].direct
+    assert streams[0].dump_filter.coordinates['position'] == 77
+    # the loader read every byte the dump wrote, the DEFINER inside the rows included
+    assert (result.producer_rc, result.consumer_rc) == (0, 0)
+    assert result.consumer_stderr == str(len(HEADER) + len(row) * 1000)
+    assert result.written == len(HEADER) + len(row) * 1000 and streams[0].dump_filter.definers == 0
+
+
+def test_a_direct_stream_whose_header_holds_a_super_statement_goes_through_the_filter():
+    header = HEADER + b'SET @@SESSION.SQL_LOG_BIN= 0;\n-- Dumping data for table `t`\n'
+    producer = 'import sys; sys.stdout.buffer.write(%r + b"INSERT INTO t VALUES (1);\\n")' % header
+    consumer = 'import sys; sys.stderr.buffer.write(sys.stdin.buffer.read())'
+    streams = [direct('data stream 1', producer, consumer)]
+    pc.run_streams(streams, release=lambda: None, open_timeout=20)
+    assert not streams[0].direct and streams[0].dump_filter.dropped
+    assert b'SQL_LOG_BIN' not in streams[0].result.consumer_stderr.encode()
+    assert 'INSERT INTO t VALUES (1);' in streams[0].result.consumer_stderr
+
+
+def test_a_direct_dump_that_fails_before_its_header_still_releases():
+    failed = direct('data stream 1', 'import sys; sys.stderr.write("Access denied"); sys.exit(2)')
+    released = []
+    pc.run_streams([failed], release=lambda: released.append(True), open_timeout=20)
+    assert released == [True] and failed.result.producer_rc == 2 and 'Access denied' in failed.result.producer_stderr
+
+
+def test_a_direct_stream_whose_start_fills_the_socket_buffer_goes_through_without_a_body_line():
+    # no header, no body line: 2 MB of lines that never end (the socket fills); the loader still gets it all
+    producer = 'import sys; sys.stdout.buffer.write(b"x" * 99 + b"\\n" * 1) ; sys.stdout.buffer.write((b"y" * 99 + b"\\n") * 20000)'
+    streams = [direct('data stream 1', producer)]
+    pc.run_streams(streams, release=lambda: None, open_timeout=20)
+    assert streams[0].direct and streams[0].result.consumer_stderr == str(100 * 20001)
