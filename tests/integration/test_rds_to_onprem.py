@@ -189,13 +189,16 @@ def test_tables_are_identical_once_caught_up(lab, first_run):
         dst.close()
 
 
-def test_second_run_changes_nothing(lab, collections, first_run):
-    again = run_playbook(lab, collections)
+def test_second_run_changes_nothing(lab, collections, first_run, tmp_path):
+    report = tmp_path / "rerun-report.json"
+    again = run_playbook(lab, collections, "-e", "replica_of_rds_report_path=%s" % report)
     assert again.rc == 0, again
     assert again.changed == 0, again
     assert "no copy" in again.output, again
-    # the proof of the first run still holds: no table is read again
+    # the proof of the first run still holds: no table is read again, and the report says which proof
     assert "No table read: the proof of" in again.output, again
+    proof = json.loads(report.read_text())["proof"]
+    assert proof["reused"] is True and proof["tables"] > 0 and proof["position"]["file"], proof
 
 
 def test_check_mode_changes_nothing(lab, collections, first_run):

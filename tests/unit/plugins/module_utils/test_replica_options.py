@@ -144,3 +144,9 @@ def test_start_point_is_coordinates_gtid_or_auto_position():
 ])
 def test_fully_running(io, sql, expected):
     assert ro.fully_running(dict(io_running=io, sql_running=sql)) is expected
+
+
+@pytest.mark.parametrize('errno, expected', [(1045, False), (1597, False), (2003, True), (0, True)])
+def test_an_io_thread_retrying_an_error_retries_cannot_fix_is_not_running(errno, expected):
+    status = dict(io_running='Connecting', sql_running='Yes', last_io_errno=errno)
+    assert ro.fully_running(status) is expected
