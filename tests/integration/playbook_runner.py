@@ -76,6 +76,19 @@ def reset_direction2(lab):
     lab.labctl("inventory")
 
 
+def seed_rds_source(lab, schema):
+    """A table with rows of its own on rds_source, for direction 1 to copy and prove, whatever other
+    tests left there (a fresh lab's rds_source has no user table)."""
+    conn = lab.connect("rds_source")
+    try:
+        for sql in ("CREATE DATABASE IF NOT EXISTS %s" % schema,
+                    "CREATE TABLE IF NOT EXISTS %s.t (id INT PRIMARY KEY, v VARCHAR(8))" % schema,
+                    "INSERT IGNORE INTO %s.t VALUES (1, 'one'), (2, 'two'), (3, 'three')" % schema):
+            lab.query(conn, sql)
+    finally:
+        conn.close()
+
+
 def status_row(lab, conn):
     rows = lab.query(conn, "CALL mysql.rds_replica_status()")
     return rows[0] if rows else {}

@@ -19,7 +19,7 @@ SECONDS = {
     "test_onprem_to_rds.py": 110,
     "test_cutover.py": 100,
     "test_cutover_dns.py": 100,
-    "test_consumer_project.py": 100,
+    "test_consumer_project.py": 110,
     "test_ansible_runner.py": 75,
     "test_rds_to_onprem_accounts.py": 65,
     "faults/test_copy_faults.py": 60,

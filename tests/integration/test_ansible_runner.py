@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from consumer_project import install_consumer
-from playbook_runner import lab_secrets, reset_direction2
+from playbook_runner import lab_secrets, reset_direction2, seed_rds_source
 
 SECRET_NAME = re.compile(r"password|secret_key|access_key|session_token")
 PLAYBOOKS = {
@@ -93,6 +93,7 @@ def runs(lab, data_dir):
     lab.labctl("load", "stop", "rds_source", check=False)
     lab.labctl("reset", "onprem_replica")
     reset_direction2(lab)
+    seed_rds_source(lab, "runner_d1")
     path = os.environ.get("PATH", "")
     os.environ["PATH"] = "%s:%s" % (Path(sys.executable).parent, path)  # ansible-playbook of this venv
     done = {}
