@@ -429,6 +429,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy im
     Copy, CopyFailed, Interrupted, copy, interruptible)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import packet_options
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
+from ansible_collections.mysql_rds.replication.plugins.module_utils.load_inputs import input_problems
 from ansible_collections.mysql_rds.replication.plugins.module_utils.load_settings import LoadSettings, recover
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import mask_text
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import read_binlog_position
@@ -577,8 +578,9 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), required_one_of=[('source_login', 'source_user')],
                            supports_check_mode=True)
     params = module.params
-    if params['parallel'] < 1:
-        module.fail_json(msg='parallel must be 1 or more (got %s).' % params['parallel'])
+    problems = input_problems(module)
+    if problems:
+        module.fail_json(msg=' '.join(problems))
     source = resolve(module, 'source_login', FLAT_SOURCE)
     try:
         target_kwargs = connection_params(params)

@@ -173,6 +173,13 @@ CASES = [
          'schemas not found on the source: no_such_schema; fix databases'),
     Case('load-parallel-zero', module('rds_load_dump', lambda lab: load(lab, databases=['badin'], parallel=0)),
          'parallel must be 1 or more'),
+    Case('load-blank-schema-entry', module('rds_load_dump', lambda lab: load(lab, databases='badin, ,x')),
+         'databases has a blank entry'),
+    Case('load-missing-dump-command', module('rds_load_dump', lambda lab: load(
+        lab, databases=['badin'], dump_command='/nonexistent/mariadb-dump')),
+         'dump_command /nonexistent/mariadb-dump was not found'),
+    Case('load-negative-lock-wait', module('rds_load_dump', lambda lab: load(
+        lab, databases=['badin'], lock_wait_timeout=-1)), 'lock_wait_timeout must be 1 second or more'),
     Case('load-source-wrong-password', module('rds_load_dump', lambda lab: dict(load(lab, databases=['badin']),
          source_login=dict(login(lab, 'onprem_source'), config_file='', login_password='Wrong-pass-1234'))),
          'check login_user/login_password'),
