@@ -176,8 +176,7 @@ CASES = [
     Case('load-blank-schema-entry', module('rds_load_dump', lambda lab: load(lab, databases='badin, ,x')),
          'databases has a blank entry'),
     Case('load-missing-dump-command', module('rds_load_dump', lambda lab: load(
-        lab, databases=['badin'], dump_command='/nonexistent/mariadb-dump')),
-         'dump_command /nonexistent/mariadb-dump was not found'),
+        lab, databases=['badin'], dump_command='/nonexistent/mariadb-dump')), 'dump_command /nonexistent/mariadb-dump was not found'),
     Case('load-negative-lock-wait', module('rds_load_dump', lambda lab: load(
         lab, databases=['badin'], lock_wait_timeout=-1)), 'lock_wait_timeout must be 1 second or more'),
     Case('load-source-wrong-password', module('rds_load_dump', lambda lab: dict(load(lab, databases=['badin']),
