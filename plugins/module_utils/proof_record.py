@@ -139,21 +139,25 @@ def pair_key(params):
     return '%s %s' % (params['proof_record'][:200], hashlib.sha1(scope.encode('utf-8')).hexdigest()[:16])
 
 
+def _replica_state_now(params, connect, dialect_of):
+    """replica_state() of the replica (O(replica_login), else the module's login: RDS when O(rds))."""
+    replica_options = params['replica_login']
+    conn = connect(replica_options)
+    try:
+        cursor = conn.cursor()
+        return replica_state(cursor, dialect_of(cursor), rds=params['rds'] and replica_options is None)
+    finally:
+        conn.close()
+
+
 def record_step(module, connect, params, dialect_of):
     """table_checksum's proof record (O(proof_record)): returns (result to exit with when the last proof
     still holds or only the record was asked for, else None; the reason a proof runs again).
 
     ``connect(options)`` opens a connection (None: the module's login); ``dialect_of(cursor)`` detects."""
-    replica_options = params['replica_login']
-    record_options = params['proof_record_login'] or replica_options
     reprove = params['reprove']
-    conn = connect(replica_options)
-    try:
-        cursor = conn.cursor()
-        state = replica_state(cursor, dialect_of(cursor), rds=params['rds'] and replica_options is None)
-    finally:
-        conn.close()
-    conn = connect(record_options)
+    state = _replica_state_now(params, connect, dialect_of)
+    conn = connect(params['proof_record_login'] or params['replica_login'])
     try:
         cursor = conn.cursor()
         if reprove == 'record_only':
@@ -175,14 +179,8 @@ def record_step(module, connect, params, dialect_of):
 
 def record_proof(params, connect, dialect_of, tables):
     """After a proof that found no difference: record it (on the record server) with the replica's state now."""
-    replica_options = params['replica_login']
-    conn = connect(replica_options)
-    try:
-        cursor = conn.cursor()
-        state = replica_state(cursor, dialect_of(cursor), rds=params['rds'] and replica_options is None)
-    finally:
-        conn.close()
-    conn = connect(params['proof_record_login'] or replica_options)
+    state = _replica_state_now(params, connect, dialect_of)
+    conn = connect(params['proof_record_login'] or params['replica_login'])
     try:
         write(conn.cursor(), pair_key(params), state, tables)
     finally:

@@ -13,7 +13,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
 from ansible_collections.mysql_rds.replication.plugins.module_utils.errors import SqlError
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, render_query, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
-    PERMANENT_IO_ERRORS, ReplicationWaitError, check_started, lag, wait_until_caught_up)
+    ReplicationWaitError, broken, check_started, lag, wait_until_caught_up)
 
 COLLECTION = 'mysql_rds.replication'
 REMOVED_IN = '0.3.0'
@@ -153,7 +153,7 @@ def fully_running(status):
     """Both threads up (an IO thread still connecting counts, unless it keeps failing on an error that
     its retries cannot fix, such as a refused login: a restart then retries at once, with what was
     fixed since, and reports the error if it is still there)."""
-    if status.get('io_running') == 'Connecting' and status.get('last_io_errno') in PERMANENT_IO_ERRORS:
+    if status.get('io_running') == 'Connecting' and broken(status):
         return False
     return status.get('io_running') in ('Yes', 'Connecting') and status.get('sql_running') == 'Yes'
 

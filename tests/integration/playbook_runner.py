@@ -76,6 +76,15 @@ def reset_direction2(lab):
     lab.labctl("inventory")
 
 
+def fresh_for_three_playbooks(lab, schema):
+    """A fresh onprem_replica, onprem_source and rds_target, no writer on rds_source, and rows of
+    ``schema`` there for direction 1 to copy and prove: the state before both directions and the cutover."""
+    lab.labctl("load", "stop", "rds_source", check=False)
+    lab.labctl("reset", "onprem_replica")
+    reset_direction2(lab)
+    seed_rds_source(lab, schema)
+
+
 def seed_rds_source(lab, schema):
     """A table with rows of its own on rds_source, for direction 1 to copy and prove, whatever other
     tests left there (a fresh lab's rds_source has no user table)."""

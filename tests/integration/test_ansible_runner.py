@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from consumer_project import install_consumer
-from playbook_runner import lab_secrets, reset_direction2, seed_rds_source
+from playbook_runner import fresh_for_three_playbooks, lab_secrets, reset_direction2
 
 SECRET_NAME = re.compile(r"password|secret_key|access_key|session_token")
 PLAYBOOKS = {
@@ -90,10 +90,7 @@ def artifact_data(result):
 @pytest.fixture(scope="module")
 def runs(lab, data_dir):
     import ansible_runner
-    lab.labctl("load", "stop", "rds_source", check=False)
-    lab.labctl("reset", "onprem_replica")
-    reset_direction2(lab)
-    seed_rds_source(lab, "runner_d1")
+    fresh_for_three_playbooks(lab, "runner_d1")
     path = os.environ.get("PATH", "")
     os.environ["PATH"] = "%s:%s" % (Path(sys.executable).parent, path)  # ansible-playbook of this venv
     done = {}

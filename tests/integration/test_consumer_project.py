@@ -9,7 +9,7 @@ import pytest
 
 from consumer_project import (consumer_env, declared_dependencies, install_consumer, installed_collections, run,
                               tool)
-from playbook_runner import assert_no_secret, reset_direction2, seed_rds_source
+from playbook_runner import assert_no_secret, fresh_for_three_playbooks, reset_direction2
 
 # The consumer's playbooks (one per run: `always` tasks of other plays would run with --tags).
 PLAYBOOKS = {
@@ -62,10 +62,7 @@ def consumer(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def played(lab, consumer):
-    lab.labctl("load", "stop", "rds_source", check=False)
-    lab.labctl("reset", "onprem_replica")
-    reset_direction2(lab)
-    seed_rds_source(lab, "consumer_d1")
+    fresh_for_three_playbooks(lab, "consumer_d1")
     env = dict(consumer_env(consumer), ANSIBLE_SHOW_CUSTOM_STATS="1")
     runs = {}
     try:

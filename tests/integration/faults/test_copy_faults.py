@@ -23,40 +23,26 @@ from pathlib import Path
 
 import pytest
 
-from leftovers import files_holding
+from leftovers import alive, cmdline, descendants, files_holding
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'modules'))
-from module_runner import ANSIBLE, collection_root, run_module, sql  # noqa: E402  pylint: disable=wrong-import-position
+from module_runner import ANSIBLE, admin_account, collection_root, run_module, slow_loader, sql  # noqa: E402  pylint: disable=wrong-import-position
 
 SOURCE, REPLICA, TARGET = 'onprem_source', 'onprem_replica', 'rds_target'
 DB = 'cpfault'
 MARK = 'cpfault-%s' % secrets.token_hex(8)  # in the environment of every process a test starts
 ROWS = 400
 RECORD_TABLE = 'mysql_rds_replication_load_settings'
-SLOW_LOADER = '''#!/bin/sh
-# the real client, fed one line every 20 ms
-"%s" -c 'import sys, time
-for line in sys.stdin.buffer:
-    sys.stdout.buffer.write(line); sys.stdout.buffer.flush(); time.sleep(0.02)' | exec mariadb "$@"
-'''
-
-
-def account(conn, user, password):
-    sql(conn, 'SET SESSION sql_log_bin = 0')
-    sql(conn, "CREATE OR REPLACE USER %s@'127.0.0.1' IDENTIFIED BY %%s" % user, [password])
-    sql(conn, "GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1'" % user)
 
 
 @pytest.fixture(scope='module')
 def env(lab, tmp_path_factory):
     tmp = tmp_path_factory.mktemp('copy_faults')
-    loader = tmp / 'slow-mariadb'
-    loader.write_text(SLOW_LOADER % sys.executable)
-    loader.chmod(0o700)
+    loader = slow_loader(tmp / 'slow-mariadb', 0.02)
     passwords = dict(source='Src-' + secrets.token_hex(12), target='Dst-' + secrets.token_hex(12))
     source_root, replica_root = lab.connect(SOURCE, root=True), lab.connect(REPLICA, root=True)
-    account(source_root, 'cpfault_src', passwords['source'])
-    account(replica_root, 'cpfault_dst', passwords['target'])
+    admin_account(source_root, 'cpfault_src', passwords['source'])
+    admin_account(replica_root, 'cpfault_dst', passwords['target'])
     sql(source_root, 'DROP DATABASE IF EXISTS %s' % DB)
     sql(source_root, 'CREATE DATABASE %s' % DB)
     sql(source_root, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(1000))' % DB)
@@ -104,36 +90,6 @@ def rows_loaded(root):
         return -1
 
 
-def children(pid):
-    """Every descendant of ``pid`` (Linux /proc)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        for task in Path('/proc/%d/task' % current).glob('*/children'):
-            try:
-                kids = [int(kid) for kid in task.read_text().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            todo.extend(kids)
-    return found
-
-
-def cmdline(pid):
-    try:
-        return Path('/proc/%d/cmdline' % pid).read_bytes().replace(b'\0', b' ').decode('utf-8', 'replace')
-    except OSError:
-        return ''
-
-
-def alive(pid):
-    """Running (not a zombie waiting for its parent)."""
-    try:
-        return Path('/proc/%d/stat' % pid).read_text().rsplit(') ', 1)[1][:1] != 'Z'
-    except (OSError, IndexError):
-        return False
-
-
 def gone(pids, timeout=10):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -156,7 +112,7 @@ def start_module(args):
 def ours(proc):
     """Descendants of ``proc`` and the processes started by it that left its tree (the action plugin runs
     the module asynchronously: async_wrapper detaches it), found by the marker in their environment."""
-    found = set(children(proc.pid))
+    found = set(descendants(proc.pid))
     for entry in Path('/proc').iterdir():
         if entry.name.isdigit():
             try:
@@ -202,7 +158,7 @@ def test_kill_9_leaves_no_password_and_the_next_run_puts_the_settings_back(env):
     proc = start_module(copy_args(env))
     pid = module_pid(proc, root)
     assert flush_setting(root) == 2 and record_exists(root)
-    clients = children(pid)
+    clients = descendants(pid)
     assert clients
     os.kill(pid, signal.SIGKILL)
     result, output = result_of(proc)
@@ -238,7 +194,7 @@ def test_sigterm_puts_the_settings_back_and_reports_the_change(env):
     since = time.time() - 1
     proc = start_module(copy_args(env))
     pid = module_pid(proc, root)
-    clients = children(pid)
+    clients = descendants(pid)
     os.kill(pid, signal.SIGTERM)
     result, output = result_of(proc)
     assert result.get("failed") and result.get("changed") is True, (result, output)

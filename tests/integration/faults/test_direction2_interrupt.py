@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from leftovers import files_holding
+from leftovers import cmdline, descendants, files_holding
 
 from playbook_runner import REPO, ansible_playbook, assert_no_secret, collections_path, lab_secrets, \
     reset_direction2, run_playbook, status_row
@@ -51,26 +51,6 @@ def rows(lab, name, sql, args=None):
 
 def settings(lab, name):
     return rows(lab, name, 'SELECT %s' % ', '.join('@@GLOBAL.%s AS %s' % (v, v) for v in SETTINGS))[0]
-
-
-def descendants(pid):
-    found, todo = [], [pid]
-    while todo:
-        for task in Path('/proc/%d/task' % todo.pop()).glob('*/children'):
-            try:
-                kids = [int(kid) for kid in task.read_text().split()]
-            except OSError:
-                continue
-            found += kids
-            todo += kids
-    return found
-
-
-def cmdline(pid):
-    try:
-        return Path('/proc/%d/cmdline' % pid).read_bytes().replace(b'\0', b' ').decode('utf-8', 'replace')
-    except OSError:
-        return ''
 
 
 def test_sigint_during_the_initial_load_under_writes(lab, collections, fresh_pair):

@@ -148,3 +148,26 @@ def prepare_source(conn, user, password, db):
     sql(conn, 'CREATE TABLE %s.t (id INT PRIMARY KEY, v VARCHAR(20))' % db)
     sql(conn, "INSERT INTO %s.t VALUES (1, 'a'), (2, 'b'), (3, 'c')" % db)
     return master
+
+
+SLOW_LOADER = '''#!/bin/sh
+# the real client, fed one line every %(delay)s s
+"%(python)s" -c 'import sys, time
+for line in sys.stdin.buffer:
+    sys.stdout.buffer.write(line); sys.stdout.buffer.flush(); time.sleep(%(delay)s)' | exec mariadb "$@"
+'''
+
+
+def slow_loader(path, delay):
+    """An executable at ``path`` that runs the real client, fed one line every ``delay`` seconds (so that a
+    copy lasts long enough to be watched or interrupted)."""
+    path.write_text(SLOW_LOADER % dict(python=sys.executable, delay=delay))
+    path.chmod(0o700)
+    return str(path)
+
+
+def admin_account(conn, user, password):
+    """``user``@127.0.0.1 with every privilege, made without a binlog entry (over ``conn``, as root)."""
+    sql(conn, 'SET SESSION sql_log_bin = 0')
+    sql(conn, "CREATE OR REPLACE USER %s@'127.0.0.1' IDENTIFIED BY %%s" % user, [password])
+    sql(conn, "GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1'" % user)

@@ -11,38 +11,23 @@ import json
 import os
 import secrets
 import subprocess
-import sys
 
 import pytest
 
-from module_runner import ANSIBLE, collection_root, sql
+from module_runner import ANSIBLE, admin_account, collection_root, slow_loader, sql
 
 SOURCE, REPLICA = 'onprem_source', 'onprem_replica'
 DB = 'cprogress'
 ROWS = 300
-SLOW_LOADER = '''#!/bin/sh
-# the real client, fed one line every 10 ms
-"%s" -c 'import sys, time
-for line in sys.stdin.buffer:
-    sys.stdout.buffer.write(line); sys.stdout.buffer.flush(); time.sleep(0.01)' | exec mariadb "$@"
-'''
-
-
-def account(conn, user, password):
-    sql(conn, 'SET SESSION sql_log_bin = 0')
-    sql(conn, "CREATE OR REPLACE USER %s@'127.0.0.1' IDENTIFIED BY %%s" % user, [password])
-    sql(conn, "GRANT ALL PRIVILEGES ON *.* TO %s@'127.0.0.1'" % user)
 
 
 @pytest.fixture()
 def env(lab, tmp_path):
-    loader = tmp_path / 'slow-mariadb'
-    loader.write_text(SLOW_LOADER % sys.executable)
-    loader.chmod(0o700)
+    loader = slow_loader(tmp_path / 'slow-mariadb', 0.01)
     passwords = dict(source='Src-' + secrets.token_hex(12), target='Dst-' + secrets.token_hex(12))
     source_root, replica_root = lab.connect(SOURCE, root=True), lab.connect(REPLICA, root=True)
-    account(source_root, 'cprog_src', passwords['source'])
-    account(replica_root, 'cprog_dst', passwords['target'])
+    admin_account(source_root, 'cprog_src', passwords['source'])
+    admin_account(replica_root, 'cprog_dst', passwords['target'])
     sql(source_root, 'DROP DATABASE IF EXISTS %s' % DB)
     sql(source_root, 'CREATE DATABASE %s' % DB)
     for name in ('a', 'b'):
@@ -55,7 +40,7 @@ def env(lab, tmp_path):
     tls = str(lab.tls_dir / 'ca.pem')
     src, dst = lab.instances[SOURCE], lab.instances[REPLICA]
     yield dict(
-        loader=str(loader), passwords=passwords, replica_root=replica_root, async_dir=tmp_path / 'async',
+        loader=loader, passwords=passwords, replica_root=replica_root, async_dir=tmp_path / 'async',
         args=dict(login_host=dst['host'], login_port=dst['port'], login_user='cprog_dst',
                   login_password=passwords['target'], ca_cert=tls, config_file='',
                   source_login=dict(login_host=src['host'], login_port=src['port'], login_user='cprog_src',
