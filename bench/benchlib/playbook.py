@@ -9,7 +9,7 @@ from benchlib.lab import REPO
 
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
                    r"(?:\s+skipped=(\d+))?(?:\s+rescued=(\d+))?(?:\s+ignored=(\d+))?", re.M)
-SLOW_TASK = re.compile(r"^(.+?)\s-{2,}\s+([\d.]+)s\s*$", re.M)
+SLOW_TASK = re.compile(r"^(.+?)\s-+\s+([\d.]+)s\s*$", re.M)  # profile_tasks pads with 1+ dashes
 KEYS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
 
 

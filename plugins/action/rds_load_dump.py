@@ -6,14 +6,17 @@
 A module cannot print while it runs, so the module writes its progress (bytes per stream, rate,
 an estimated ETA: numbers and stream names only) to a file next to the async job's; this plugin
 reads that file every ``progress_interval`` seconds, prints a line, and returns the module's
-result once the job ends. Check mode, ``progress_interval: 0`` and a task with its own ``async``
-run the module as any other action does. When the plugin is interrupted (Ctrl-C, an error), it
-sends SIGTERM to the module, which ends its clients and puts the target's settings back.
+result once the job ends. Each read waits on the remote side (up to 2 s) for the job to end, so the
+result comes back as soon as the copy ends, read from the job file itself (no async_status run).
+Check mode, ``progress_interval: 0`` and a task with its own ``async`` run the module as any other
+action does. When the plugin is interrupted (Ctrl-C, an error), it sends SIGTERM to the module,
+which ends its clients and puts the target's settings back.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import inspect
 import json
 import secrets
 import shlex
@@ -22,6 +25,7 @@ import time
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible.vars.clean import remove_internal_keys
 
 display = Display()
 
@@ -31,6 +35,9 @@ SEPARATOR = '--rds-load-dump-progress--'
 ALIVE = 'rds-load-dump-alive'
 GONE_GRACE = 15  # seconds a module may be gone before its wrapper writes the job's result
 JOB_KEYS = ('started', 'finished', 'ansible_job_id', 'results_file', 'erased')
+WAIT_STEP = 0.1  # seconds between two looks at the job file while a read waits on the remote side
+# The job file of a job still running (async_wrapper's first write; older ansible-core wrote 1 and 0).
+RUNNING_RE = r'^[{]"started": (true|1), "finished": (false|0)'
 
 
 def _size(count):
@@ -94,13 +101,16 @@ class ActionModule(ActionBase):
             return started
         job_file = started.get('results_file') or '%s/%s' % (async_dir, jid)
         try:
-            self._poll(job_file, args['progress_path'], interval, task_vars)
+            job = self._poll(job_file, args['progress_path'], interval, task_vars)
         except BaseException:
             self._stop_module(args['progress_path'])
             raise
-        data = self._execute_module(module_name='ansible.legacy.async_status', task_vars=task_vars,
-                                    module_args=dict(jid=jid, mode='status', _async_dir=async_dir))
-        self._remove_tmp_path(self._connection._shell.tmpdir)
+        if job and job.strip():
+            data = self._job_result(job)
+        else:  # not read (cannot happen once finished): ask async_status, as the async keyword would
+            data = self._execute_module(module_name='ansible.legacy.async_status', task_vars=task_vars,
+                                        module_args=dict(jid=jid, mode='status', _async_dir=async_dir))
+            self._remove_tmp_path(self._connection._shell.tmpdir)
         self._run('rm -f %s %s' % (self._quote(job_file), self._quote(args['progress_path'])))
         for key in JOB_KEYS:
             data.pop(key, None)
@@ -117,11 +127,27 @@ class ActionModule(ActionBase):
     def _run(self, command):
         return self._low_level_execute_command(command, sudoable=True)
 
-    def _read(self, job_file, progress_path, pid=0):
-        """(job finished, progress data or None, module alive): one remote command."""
+    def _job_result(self, job):
+        """The module's result from its finished job file, parsed as a module's output (what
+        async_status would print, without running it)."""
+        res = dict(stdout=job, stderr='', rc=0)
+        if 'profile' in inspect.signature(self._parse_returned_data).parameters:
+            data = self._parse_returned_data(res, 'legacy')  # ansible-core 2.19+: the module's serialization profile
+        else:
+            data = self._parse_returned_data(res)
+        remove_internal_keys(data)
+        return data
+
+    def _read(self, job_file, progress_path, pid=0, wait=0.0):
+        """(job finished, progress data or None, module alive, job file text): one remote command,
+        which first waits up to ``wait`` seconds for the job to end."""
+        waiting = ''
+        if wait > 0:
+            waiting = ('n=0; while [ $n -lt %d ] && grep -Eqs %s %s; do sleep %s 2>/dev/null || sleep 1; n=$((n+1)); '
+                       'done; ' % (int(wait / WAIT_STEP), shlex.quote(RUNNING_RE), self._quote(job_file), WAIT_STEP))
         alive = ('kill -0 %d 2>/dev/null && echo %s; ' % (pid, ALIVE)) if pid > 1 else ''
-        res = self._run('%scat %s 2>/dev/null; echo; echo %s; cat %s 2>/dev/null'
-                        % (alive, self._quote(job_file), SEPARATOR, self._quote(progress_path)))
+        res = self._run('%s%scat %s 2>/dev/null; echo; echo %s; cat %s 2>/dev/null'
+                        % (waiting, alive, self._quote(job_file), SEPARATOR, self._quote(progress_path)))
         job, _sep, progress = (res.get('stdout') or '').partition(SEPARATOR)
         is_alive = pid <= 1 or job.startswith(ALIVE)
         if job.startswith(ALIVE):
@@ -134,18 +160,22 @@ class ActionModule(ActionBase):
             data = json.loads(progress) if progress.strip() else None
         except ValueError:
             data = None
-        return finished, data, is_alive
+        return finished, data, is_alive, job
 
     def _poll(self, job_file, progress_path, interval, task_vars):
+        """Wait for the job to end, printing progress lines; returns the finished job file's text."""
         host = task_vars.get('inventory_hostname', '') if task_vars else ''
         check_every = min(2.0, float(interval))
         last_line = time.time()
         pid, gone_since = 0, None
         while True:
-            time.sleep(check_every)
-            finished, data, alive = self._read(job_file, progress_path, pid)
+            asked = time.time()
+            finished, data, alive, job = self._read(job_file, progress_path, pid, wait=check_every)
             if finished:
-                return
+                return job
+            left = check_every - (time.time() - asked)
+            if left > 0:  # the remote side did not wait (no job file yet)
+                time.sleep(left)
             pid = int((data or {}).get('pid') or pid or 0)
             # The module gone without a result (its async wrapper killed too): no endless wait.
             gone_since = None if alive else (gone_since or time.time())
@@ -161,7 +191,7 @@ class ActionModule(ActionBase):
     def _stop_module(self, progress_path):
         """SIGTERM to the module (its pid is in its progress file), so that it cleans up as on a signal."""
         try:
-            _finished, data, _alive = self._read('/dev/null', progress_path)
+            _finished, data, _alive, _job = self._read('/dev/null', progress_path)
             if data and int(data.get('pid') or 0) > 1:
                 self._run('kill -TERM %d' % int(data['pid']))
         except (AnsibleError, ValueError, TypeError):

@@ -137,6 +137,13 @@ STATEMENTS = {
         (MYSQL, (0,), None),
         (MYSQL, (5, 7, 3), 'CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = ({holders})'),
     ),
+    # replicate-wild-do-table: only matching tables replicate (a `db.%` pattern also lets that
+    # schema's CREATE/ALTER/DROP DATABASE through). Online as the ignore filter, same versions.
+    'wild_do': (
+        (MARIADB, (0,), 'SET GLOBAL {name}replicate_wild_do_table = %s'),
+        (MYSQL, (0,), None),
+        (MYSQL, (5, 7, 3), 'CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = ({holders})'),
+    ),
     # How the RDS master user reads the replica's status (MariaDB 10.5+: no SLAVE MONITOR for it).
     'rds_status': (
         (MARIADB, (0,), None),
@@ -220,6 +227,8 @@ UNSUPPORTED = {
                          'use FLUSH TABLES WITH READ LOCK.',
     'wild_ignore': '%(name)s cannot change replication filters online: set replicate-wild-ignore-table '
                    'in my.cnf and restart.',
+    'wild_do': '%(name)s cannot change replication filters online: set replicate-wild-do-table '
+               'in my.cnf and restart.',
     'rds_replica_status': 'mysql.rds_replica_status exists on RDS for MariaDB 10.5+ only.',
     'rds_set_external_gtid': 'the GTID variant of the set-external procedure exists only on RDS for MariaDB; '
                              'on %(name)s use source_auto_position=true.',
@@ -512,8 +521,15 @@ class Dialect(object):
 
     def wild_ignore_statement(self, patterns, connection_name=''):
         """Set replicate-wild-ignore-table (replication must be stopped on both engines)."""
+        return self._wild_filter_statement('wild_ignore', patterns, connection_name)
+
+    def wild_do_statement(self, patterns, connection_name=''):
+        """Set replicate-wild-do-table ([] replicates every table; replication must be stopped)."""
+        return self._wild_filter_statement('wild_do', patterns, connection_name)
+
+    def _wild_filter_statement(self, kind, patterns, connection_name):
         patterns = list(patterns or [])
-        template = self._require('wild_ignore')
+        template = self._require(kind)
         if self.is_mariadb:
             name = '`%s`.' % connection_name.replace('`', '``') if connection_name else ''
             return template.format(name=name), [','.join(patterns)]

@@ -12,7 +12,8 @@
   ``DEFINER=`` clauses of views, routines, triggers and events;
 - the first words of a row data statement (never filtered);
 - the client options that size packets, and a CREATE EVENT line's status (to create an event
-  disabled on a replica, with the target dialect's clause).
+  disabled on a replica, with the target dialect's clause);
+- loading without binlogging the rows: the loader's session setting and the privileges it needs.
 
 A new dump client or a new spelling = a change here (and a row in test_dump_dialect.py).
 """
@@ -36,6 +37,21 @@ def packet_options(target_packet):
     net_buffer = max(16384, min(NET_BUFFER_MAX, int(target_packet) // 2))
     packet = '--max-allowed-packet=%d' % CLIENT_PACKET_MAX
     return [packet, '--net-buffer-length=%d' % net_buffer], [packet]
+
+
+# Loading without binlogging the rows (as myloader does on a self-managed target): every loader session
+# runs SET SESSION sql_log_bin=0, which needs SUPER, or BINLOG ADMIN (MariaDB 10.5.2+), or
+# SYSTEM_VARIABLES_ADMIN / SESSION_VARIABLES_ADMIN (MySQL 8.0.14+). An RDS master user holds none of
+# them. A privilege a server does not know never shows in its grants, so one list serves every engine.
+SKIP_BINLOG_PRIVILEGES = ('SUPER', 'BINLOG ADMIN', 'SYSTEM_VARIABLES_ADMIN', 'SESSION_VARIABLES_ADMIN')
+SKIP_BINLOG_OPTIONS = ['--init-command=SET SESSION sql_log_bin=0']
+# Global privileges granted to the login itself (one granted only through a role is not seen).
+SKIP_BINLOG_ALLOWED_SQL = (
+    "SELECT GROUP_CONCAT(PRIVILEGE_TYPE) AS held FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (%s)"
+    " AND GRANTEE = CONCAT(\"'\", SUBSTRING_INDEX(CURRENT_USER(), '@', 1), \"'@'\", SUBSTRING_INDEX(CURRENT_USER(), '@', -1),"
+    " \"'\")" % ', '.join("'%s'" % name for name in SKIP_BINLOG_PRIVILEGES))
+SKIP_BINLOG_NEEDS = ('SUPER, or BINLOG ADMIN on MariaDB 10.5+, or SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN '
+                     'on MySQL 8.0 (an RDS master user never has them)')
 
 
 _QUOTED = br"(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)"

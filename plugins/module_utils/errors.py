@@ -77,8 +77,9 @@ REPLICATION_HINTS = {
           'verify with mysql_rds.replication.table_checksum.',
     1062: 'a row the source inserted already exists on the replica (drift). Do not skip it: rebuild the '
           'replica from a consistent snapshot and verify with mysql_rds.replication.table_checksum.',
-    1146: 'the replica lacks a table the source writes: load the schema, or ignore it with ignore_tables '
-          "(RDS's own mysql.rds_* tables are ignored by the default).",
+    1146: 'the replica lacks a table the source writes: load the schema, ignore it with ignore_tables '
+          "(RDS's own mysql.rds_* tables are ignored by the default), or replicate only the schemas the "
+          'replica holds with do_tables (replica_of_rds_databases in the role).',
     # The IO thread logged in, then the source refused to register it or to send its binlog. MariaDB
     # says "Access denied ... (Errno: 1045)" inside, MySQL "... REPLICATION SLAVE privilege(s) (Errno: 1227)".
     1597: 'the source accepted the replication login but refused to serve it a binlog: the replication '

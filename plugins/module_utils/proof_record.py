@@ -8,8 +8,10 @@ in the table RECORD of the ``mysql`` schema, written with sql_log_bin=0 (it neve
 as load_settings.py keeps its record. A record holds where the replica's applier was in the
 source's binlog when the proof passed (file, position, GTID) and whom it replicated from. It is
 reused (:func:`still_valid`) only while the replica still replicates from that source, both of
-its threads run without an error, and its applier is at or beyond the recorded position: the
-rows proven equal then have only been changed by the replication that was proven.
+its threads run without an error, its applier is at or beyond the recorded position, and it
+logged no transaction of its own since, but RDS's bookkeeping (binlog_events.py: its heartbeat
+and history in mysql.rds_%): the rows proven equal then have only been changed by the replication
+that was proven.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +21,7 @@ import hashlib
 import json
 import re
 
+from ansible_collections.mysql_rds.replication.plugins.module_utils import binlog_events
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     executed_coordinates, read_replica_gtid, read_status)
@@ -28,6 +31,7 @@ RECORD_DDL = ('CREATE TABLE IF NOT EXISTS %s (pair VARCHAR(255) NOT NULL PRIMARY
               ' log_file VARCHAR(255), log_pos BIGINT, gtid TEXT, own_writes BIGINT, tables INT, proved_at TIMESTAMP'
               ' DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB' % RECORD)
 _MARIADB_GTID = re.compile(r'^(\d+)-(\d+)-(\d+)$')
+OWN_WRITES = 'the replica logged writes of its own since the last proof'
 
 
 def _binlog_order(name, position):
@@ -72,6 +76,7 @@ def replica_state(cursor, dialect, rds=False):
         where['gtid'] = read_replica_gtid(cursor, dialect)
     except SqlError:
         where['gtid'] = ''
+    server_id = None
     try:
         server_id = run(cursor, 'SELECT @@global.server_id AS id')[0]['id']
         # Per domain AND server id: the binlog position keeps one GTID per domain only, so a
@@ -80,7 +85,7 @@ def replica_state(cursor, dialect, rds=False):
         written = own_writes(run(cursor, *statement)[0]['gtid'], server_id) if statement else 0
     except SqlError:
         written = 0  # no such state (MySQL, binary log off): the positions alone decide
-    return dict(status=status, coordinates=where, own_writes=written)
+    return dict(status=status, coordinates=where, own_writes=written, server_id=server_id)
 
 
 def read(cursor, pair):
@@ -129,8 +134,29 @@ def still_valid(record, state):
     if not gtid_covers(where['gtid'], record['gtid']):
         return "the replica's GTID position does not contain the one of the last proof"
     if int(state.get('own_writes') or 0) > int(record.get('own_writes') or 0):
-        return 'the replica logged writes of its own since the last proof'
+        return OWN_WRITES
     return ''
+
+
+def own_writes_reason(cursor, dialect, record, state):
+    """When only the own-writes mark moved (still_valid() said OWN_WRITES): '' if every transaction
+    the replica logged itself since the record was RDS's bookkeeping, else why the proof runs again."""
+    if not binlog_events.supported(dialect) or not state.get('server_id'):
+        return OWN_WRITES
+    kind, detail = binlog_events.own_transactions(cursor, state['server_id'], record['own_writes'], state['own_writes'])
+    if kind == binlog_events.BOOKKEEPING:
+        return ''
+    if kind == binlog_events.WRITE:
+        return '%s (%s)' % (OWN_WRITES, detail)
+    return 'the replica logged transactions of its own since the last proof, and %s' % detail
+
+
+def mark_own_writes(cursor, pair, own):
+    """Move the record's own-writes mark to ``own`` (the replica's own transactions up to it were
+    bookkeeping): the next re-run reads the binlog from there. Its proof and time stay."""
+    run(cursor, 'SET SESSION sql_log_bin = 0')
+    run(cursor, 'UPDATE %s SET own_writes = %%s, proved_at = proved_at WHERE pair = %%s AND own_writes < %%s' % RECORD,
+        [int(own), pair, int(own)])
 
 
 def pair_key(params):
@@ -139,15 +165,20 @@ def pair_key(params):
     return '%s %s' % (params['proof_record'][:200], hashlib.sha1(scope.encode('utf-8')).hexdigest()[:16])
 
 
-def _replica_state_now(params, connect, dialect_of):
-    """replica_state() of the replica (O(replica_login), else the module's login: RDS when O(rds))."""
-    replica_options = params['replica_login']
-    conn = connect(replica_options)
+def _on_replica(params, connect, dialect_of, work):
+    """work(cursor, dialect) on the replica (O(replica_login), else the module's login: RDS when O(rds))."""
+    conn = connect(params['replica_login'])
     try:
         cursor = conn.cursor()
-        return replica_state(cursor, dialect_of(cursor), rds=params['rds'] and replica_options is None)
+        return work(cursor, dialect_of(cursor))
     finally:
         conn.close()
+
+
+def _replica_state_now(params, connect, dialect_of):
+    """replica_state() of the replica."""
+    rds = params['rds'] and params['replica_login'] is None
+    return _on_replica(params, connect, dialect_of, lambda cursor, dialect: replica_state(cursor, dialect, rds=rds))
 
 
 def record_step(module, connect, params, dialect_of):
@@ -166,9 +197,14 @@ def record_step(module, connect, params, dialect_of):
             return dict(changed=False, reused=False, recorded=not module.check_mode, record=state['coordinates'],
                         queries=[]), ''
         record = read(cursor, pair_key(params))
+        reason = 'reprove=always' if reprove == 'always' else still_valid(record, state)
+        if reason == OWN_WRITES:
+            reason = _on_replica(params, connect, dialect_of,
+                                 lambda replica, dialect: own_writes_reason(replica, dialect, record, state))
+            if not reason and not module.check_mode:
+                mark_own_writes(cursor, pair_key(params), state['own_writes'])
     finally:
         conn.close()
-    reason = 'reprove=always' if reprove == 'always' else still_valid(record, state)
     if reason and reprove == 'check':
         return dict(changed=False, reused=False, recorded=False, reprove_reason=reason, queries=[]), reason
     if reason:

@@ -36,7 +36,8 @@ STATUS_KEYS = (
     'source_log_file', 'read_source_log_pos', 'relay_source_log_file', 'exec_source_log_pos',
     'seconds_behind_source', 'last_io_errno', 'last_io_error', 'last_sql_errno', 'last_sql_error',
     'ssl_allowed', 'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_verify_server_cert', 'using_gtid', 'gtid_io_pos',
-    'auto_position', 'sql_delay', 'connect_retry', 'replicate_wild_ignore_table', 'source_server_id',
+    'auto_position', 'sql_delay', 'connect_retry', 'replicate_wild_ignore_table', 'replicate_wild_do_table',
+    'source_server_id',
 )
 
 
@@ -91,6 +92,7 @@ def normalize_status(row):
         using_gtid = 'auto_position' if auto_position else 'no'
         gtid_io_pos = _text(_pick(row, 'Retrieved_Gtid_Set'))
     ignore = _text(_pick(row, 'Replicate_Wild_Ignore_Table'))
+    wild_do = _text(_pick(row, 'Replicate_Wild_Do_Table'))
     return dict(
         configured=bool(host),
         io_running=_running(_pick(row, 'Replica_IO_Running', 'Slave_IO_Running')) if row else 'No',
@@ -119,6 +121,7 @@ def normalize_status(row):
         sql_delay=_int(_pick(row, 'SQL_Delay')) or 0,
         connect_retry=_int(_pick(row, 'Connect_Retry')),
         replicate_wild_ignore_table=[part for part in ignore.split(',') if part],
+        replicate_wild_do_table=[part for part in wild_do.split(',') if part],
         source_server_id=_int(_pick(row, 'Source_Server_Id', 'Master_Server_Id')),
     )
 

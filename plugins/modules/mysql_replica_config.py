@@ -12,10 +12,11 @@ short_description: Configure a self-managed MySQL/MariaDB replica of an RDS (or 
 version_added: 1.0.0
 description:
   - Configures, starts, stops or removes replication on a self-managed MySQL or MariaDB server with
-    the change-source statement of its engine and version, and the C(replicate-wild-ignore-table)
-    filter that keeps RDS's own C(mysql.rds_*) writes out.
+    the change-source statement of its engine and version, the C(replicate-wild-ignore-table)
+    filter that keeps RDS's own C(mysql.rds_*) writes out, and the C(replicate-wild-do-table) filter
+    of a replica that holds only some of the source's schemas.
   - Compares what the server reports (source host, port, user, TLS files and checks, GTID mode,
-    connect retry, delay, ignore filter, read_only) with what is asked and changes only the
+    connect retry, delay, ignore and do filters, read_only) with what is asked and changes only the
     difference. Coordinates (file/position, GTID) are a starting point, applied only when the
     source is new or changes (or with O(force=true)).
   - The change-source statement and the filters need replication stopped, so the module stops it,
@@ -113,6 +114,20 @@ options:
     type: list
     elements: str
     default: ['mysql.rds\_%']
+  do_tables:
+    description:
+      - C(replicate-wild-do-table) patterns, C(db.table) with the wildcards C(%) and C(_) (a backslash
+        makes a wildcard literal, as in C(my\_app.%)). Only matching tables replicate. C(db.%) also
+        replicates that schema's C(CREATE/ALTER/DROP DATABASE). The default C([]) replicates every
+        table and removes a filter set before.
+      - Use it on a replica that holds only some schemas of the source, say C(app.%) after copying
+        C(app). Without it, the first write to a schema the replica lacks stops its applier (error 1146).
+        Routines and events are not tables, so creating one in a schema the replica lacks still stops it.
+      - Applied online with O(ignore_tables) (which still applies); also put it in the server
+        configuration (one C(replicate_wild_do_table) line per pattern) so it survives a restart.
+    type: list
+    elements: str
+    default: []
   read_only:
     description: Set C(read_only) on the replica (omit to leave it as is).
     type: bool
@@ -165,6 +180,13 @@ EXAMPLES = r'''
     connect_retry: 10
     heartbeat_period: 5
 
+- name: Replicate only the schemas app and billing (the others were not copied)
+  mysql_rds.replication.mysql_replica_config:
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    do_tables: ['app.%', 'billing.%']
+    state: started
+
 - name: Pause replication (the configured source)
   mysql_rds.replication.mysql_replica_config:
     login_user: dba
@@ -190,12 +212,13 @@ status:
   returned: always
   type: dict
   sample: {configured: true, io_running: "Yes", sql_running: "Yes", source_host: mydb.abcdefghijkl.eu-west-1.rds.amazonaws.com,
-           source_port: 3306, seconds_behind_source: 0, replicate_wild_ignore_table: ['mysql.rds\_%']}
+           source_port: 3306, seconds_behind_source: 0, replicate_wild_ignore_table: ['mysql.rds\_%'],
+           replicate_wild_do_table: []}
 before:
   description: Replication settings before the run (password masked).
   returned: always
   type: dict
-  sample: {state: absent, read_only: false, ignore_tables: []}
+  sample: {state: absent, read_only: false, ignore_tables: [], do_tables: []}
 after:
   description: Replication settings after the run (in check mode, what they would be).
   returned: always
@@ -257,6 +280,7 @@ def argument_spec():
         connect_retry=dict(type='int'),
         heartbeat_period=dict(type='float'),
         ignore_tables=dict(type='list', elements='str', default=list(DEFAULT_IGNORE)),
+        do_tables=dict(type='list', elements='str', default=[]),
         read_only=dict(type='bool'),
         connection_name=dict(type='str', default=''),
     )
@@ -281,10 +305,14 @@ def validate(params):
     if params.get('heartbeat_period') is not None and not 0 <= params['heartbeat_period'] <= 4294967:
         problems.append('heartbeat_period must be between 0 (off) and 4294967 seconds (got %s).'
                         % params['heartbeat_period'])
-    blank = [item for item in params.get('ignore_tables') or [] if not item.strip() or item != item.strip()]
-    if blank:
-        problems.append('ignore_tables has empty or space-padded entries %r (a comma-separated string with blanks?): '
-                        'give db.table patterns only, without spaces.' % blank)
+    for option in ('ignore_tables', 'do_tables'):
+        blank = [item for item in params.get(option) or [] if not item.strip() or item != item.strip()]
+        if blank:
+            problems.append('%s has empty or space-padded entries %r (a comma-separated string with blanks?): '
+                            'give db.table patterns only, without spaces.' % (option, blank))
+    odd = [item for item in params.get('do_tables') or [] if item.strip() and ('.' not in item or ',' in item)]
+    if odd:
+        problems.append('do_tables entries must be db.table patterns without commas, such as app.%% (got %r).' % odd)
     return problems + limit_problems(params)
 
 
@@ -299,7 +327,8 @@ def missing_tls_files(params):
 def settings_view(status, read_only):
     """Comparable settings for diffs (password masked)."""
     view = dict(state=run_state(status), read_only=read_only,
-                ignore_tables=list(status.get('replicate_wild_ignore_table') or []))
+                ignore_tables=list(status.get('replicate_wild_ignore_table') or []),
+                do_tables=list(status.get('replicate_wild_do_table') or []))
     if status.get('configured'):
         view.update(source_host=status['source_host'], source_port=status['source_port'],
                     source_user=status['source_user'], source_password=MASK, source_ssl=status['ssl_allowed'],
@@ -377,6 +406,8 @@ def plan(dialect, status, params, current_read_only):
 
     if configured_after and list(status.get('replicate_wild_ignore_table') or []) != list(params['ignore_tables']):
         result.statements.append(dialect.wild_ignore_statement(params['ignore_tables'], name))
+    if configured_after and list(status.get('replicate_wild_do_table') or []) != list(params['do_tables']):
+        result.statements.append(dialect.wild_do_statement(params['do_tables'], name))
 
     if result.statements and running:
         if state == 'present' and not params['force']:
@@ -447,12 +478,14 @@ def main():
 
 def predicted_view(before, params, the_plan, read_only):
     if the_plan.end_state == 'absent':
-        return dict(state='absent', read_only=read_only, ignore_tables=before['ignore_tables'])
+        return dict(state='absent', read_only=read_only, ignore_tables=before['ignore_tables'],
+                    do_tables=before['do_tables'])
     after = dict(before)
     if params.get('source_host'):
         after.update(source_host=params['source_host'], source_port=params['source_port'],
                      source_user=params['source_user'], source_password=MASK, source_ssl=params['source_ssl'])
-    after.update(state=the_plan.end_state, read_only=read_only, ignore_tables=list(params['ignore_tables']))
+    after.update(state=the_plan.end_state, read_only=read_only, ignore_tables=list(params['ignore_tables']),
+                 do_tables=list(params['do_tables']))
     return after
 
 

@@ -190,8 +190,13 @@ options:
   target_skip_binlog:
     description:
       - Load without writing the rows to the target's binary log (C(SET SESSION sql_log_bin=0) in every
-        loading session). That is faster and leaves no transactions of the target's own server id in its GTID
-        state. For a self-managed replica; the RDS master user may not do it.
+        loading session, as C(myloader) does without C(-e)). That is faster (no binlog writes nor binlog
+        cache spills during the load) and leaves no transactions of the target's own server id in its GTID
+        state. For a self-managed replica whose own replicas, if any, do not need the copy through its binlog.
+      - The login must hold, granted to itself (not only through a role), SUPER, or BINLOG ADMIN (MariaDB
+        10.5+), or SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (MySQL 8.0). The module checks that
+        before anything changes, also in check mode, and fails otherwise, never trying; an RDS master user
+        never may, so leave it false for RDS.
     type: bool
     default: false
   events:
@@ -427,7 +432,8 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect impo
 from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_progress import Progress, totals_sql
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import (
     Copy, CopyFailed, Interrupted, copy, interruptible)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import packet_options
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_dialect import (
+    SKIP_BINLOG_ALLOWED_SQL, SKIP_BINLOG_NEEDS, SKIP_BINLOG_OPTIONS, packet_options)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_filter import DumpFilter
 from ansible_collections.mysql_rds.replication.plugins.module_utils.load_inputs import input_problems
 from ansible_collections.mysql_rds.replication.plugins.module_utils.load_settings import LoadSettings, recover
@@ -523,8 +529,24 @@ def read_source(module, source, packet):
 def load_command(params, login, packet):
     command = [params['client_command'], OptionArg(login), '--binary-mode', '--batch'] + packet_options(packet)[1]
     if params['target_skip_binlog']:
-        command.append('--init-command=SET SESSION sql_log_bin=0')
+        command.extend(SKIP_BINLOG_OPTIONS)
     return command
+
+
+def skip_binlog_guard(module, cursor, target, user):
+    """With target_skip_binlog, fail before any change unless the target's login may SET sql_log_bin
+    (read from its grants: never tried, so an RDS target only ever gets this message)."""
+    if not module.params['target_skip_binlog']:
+        return
+    try:
+        held = run(cursor, SKIP_BINLOG_ALLOWED_SQL)[0]['held']
+    except SqlError as exc:
+        module.fail_json(msg='target_skip_binlog: cannot read the privileges of %s on %s: %s'
+                             % (user, target, exc.message))
+    if not held:
+        module.fail_json(msg='target_skip_binlog: %s on %s may not load without binlogging (SET SESSION sql_log_bin=0 '
+                             'needs %s, granted to the login itself). Grant it, or set target_skip_binlog=false to '
+                             'load with binlogging. Nothing was changed.' % (user, target, SKIP_BINLOG_NEEDS))
 
 
 def dump_base(params, login, packet):
@@ -598,6 +620,7 @@ def main():
     # Fail early (and in check mode) when the target is unreachable; the guard reads it (reads only).
     conn = connect(module)
     try:
+        skip_binlog_guard(module, conn.cursor(), target, target_kwargs.get('user'))
         recovered = recover_settings(module, conn.cursor())
         try:
             packet, may_set = target_packet(conn.cursor())

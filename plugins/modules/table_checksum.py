@@ -108,6 +108,15 @@ options:
         of its threads running without error, its applier at or beyond the recorded position (and
         GTID) and no write of its own logged since (its own server id in its binlog GTID state,
         MariaDB), the module reads no table and returns RV(reused=true).
+      - RDS logs its own bookkeeping (C(mysql.rds_heartbeat2) every few seconds, C(mysql.rds_history), ...)
+        with its own server id. When the replica's own GTID sequence moved, the module reads the
+        replica's binlog from the recorded sequence on (C(SHOW BINARY LOGS), C(SHOW BINLOG EVENTS), with the
+        BINLOG MONITOR privilege the RDS master user has) and the proof still holds when every
+        transaction of its own there changed only rows of C(mysql.rds_*) tables; it then moves the
+        record's mark to the sequence read (C(sql_log_bin=0), not reported as a change; not in check
+        mode). Any other transaction of its own (an application table, a DDL, an account), binlogs
+        purged since, or more than 200000 events or 10 seconds to read, and the proof runs again
+        (RV(reprove_reason) says which).
     type: str
   proof_record_login:
     description:

@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,41 @@ def lab_secrets(lab):
 def assert_no_secret(lab, run):
     leaked = [s[:3] + "..." for s in lab_secrets(lab) if s in run.output]
     assert not leaked, "secrets from secrets.json in the playbook output: %s" % leaked
+
+
+def assert_no_template_error(run):
+    """ansible-core warns 'Encountered N template error(s)' when it cannot template even a skipped
+    task's name: noise in every user's log, and a sign of a variable used before it exists."""
+    found = re.findall(r"Encountered \d+ template errors?\.?.*?(?:\n.*?){0,3}Origin: \S+", run.output)
+    assert "template error" not in run.output, found or run.output[-3000:]
+
+
+def slave_status(lab, conn):
+    rows = lab.query(conn, "SHOW SLAVE STATUS")
+    return rows[0] if rows else {}
+
+
+def wait_caught_up(lab, source, replica, timeout=180, root_replica=True, until_broken=False):
+    """Wait until ``replica`` executed everything ``source`` has written (load stopped); its status row.
+    At the deadline the test fails; with ``until_broken`` a stopped SQL thread also ends the wait (the
+    row says why)."""
+    src, dst = lab.connect(source, root=True), lab.connect(replica, root=root_replica)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            master = lab.query(src, "SHOW MASTER STATUS")[0]
+            row = slave_status(lab, dst)
+            if (row.get("Relay_Master_Log_File") == master["File"]
+                    and int(row.get("Exec_Master_Log_Pos") or 0) >= int(master["Position"])):
+                return row
+            if until_broken and row.get("Slave_SQL_Running") != "Yes":
+                return row
+            if time.time() > deadline:
+                pytest.fail("replica not caught up: source at %s, replica %s" % (master, row))
+            time.sleep(1)
+    finally:
+        src.close()
+        dst.close()
 
 
 def reset_direction2(lab):

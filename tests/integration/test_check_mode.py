@@ -19,7 +19,7 @@ import boto3
 import pymysql
 import pytest
 
-from playbook_runner import assert_no_secret, collections_path, reset_direction2, run_playbook
+from playbook_runner import assert_no_secret, assert_no_template_error, collections_path, reset_direction2, run_playbook
 from test_cutover import drop_app_account_on_rds, status_layer
 
 SERVERS = ("rds_source", "rds_read_replica", "onprem_replica", "onprem_source", "rds_target")
@@ -189,6 +189,7 @@ def assert_nothing_changed(lab, run):
     assert run.differences == [], "check mode changed %s\n%r" % (run.differences, run)
     assert not run.hook_wrote, "the hook's task wrote in check mode"
     assert_no_secret(lab, run)
+    assert_no_template_error(run)
 
 
 @pytest.mark.parametrize("playbook, would", [

@@ -9,7 +9,7 @@ import pytest
 
 from consumer_project import (consumer_env, declared_dependencies, install_consumer, installed_collections, run,
                               tool)
-from playbook_runner import assert_no_secret, fresh_for_three_playbooks, reset_direction2
+from playbook_runner import assert_no_secret, assert_no_template_error, fresh_for_three_playbooks, reset_direction2
 
 # The consumer's playbooks (one per run: `always` tasks of other plays would run with --tags).
 PLAYBOOKS = {
@@ -106,6 +106,7 @@ def test_direction1_runs_from_the_consumer_project(lab, played):
     assert result["proof"]["different"] == [] and result["proof"]["tables"] > 0, result
     assert result["start"]["file"], result
     assert_no_secret(lab, d1)
+    assert_no_template_error(d1)
 
 
 def test_direction2_runs_from_the_consumer_project(lab, played):
@@ -115,6 +116,7 @@ def test_direction2_runs_from_the_consumer_project(lab, played):
     assert result["copied"] is True and result["coordinates"]["file"], result
     assert result["lag"] is not None, result
     assert_no_secret(lab, d2)
+    assert_no_template_error(d2)
 
 
 def test_cutover_runs_from_the_consumer_project(lab, played):
@@ -124,3 +126,4 @@ def test_cutover_runs_from_the_consumer_project(lab, played):
     assert result["result"] == "promoted", result
     assert result["timeline"], result
     assert_no_secret(lab, cut)
+    assert_no_template_error(cut)

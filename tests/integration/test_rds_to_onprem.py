@@ -13,6 +13,7 @@ import pytest
 
 from playbook_runner import REPO, ansible_playbook, assert_no_secret, collections_path, lab_secrets
 from playbook_runner import run_playbook as run_named_playbook
+from playbook_runner import slave_status, wait_caught_up as shared_wait_caught_up
 
 SOURCE, REPLICA, READ_REPLICA = "rds_source", "onprem_replica", "rds_read_replica"
 
@@ -31,28 +32,9 @@ def run_playbook(lab, collections, *args):
     return run_named_playbook(lab, collections, "rds_to_onprem.yml", *args)
 
 
-def slave_status(lab, conn):
-    rows = lab.query(conn, "SHOW SLAVE STATUS")
-    return rows[0] if rows else {}
-
-
 def wait_caught_up(lab, timeout=180, replica=REPLICA):
     """Wait until the replica has executed everything the source has written (load stopped)."""
-    src, dst = lab.connect(SOURCE, root=True), lab.connect(replica, root=replica != REPLICA)
-    try:
-        deadline = time.time() + timeout
-        while True:
-            master = lab.query(src, "SHOW MASTER STATUS")[0]
-            row = slave_status(lab, dst)
-            if (row.get("Relay_Master_Log_File") == master["File"]
-                    and int(row.get("Exec_Master_Log_Pos") or 0) >= int(master["Position"])):
-                return row
-            if time.time() > deadline:
-                pytest.fail("replica not caught up: source at %s, replica %s" % (master, row))
-            time.sleep(1)
-    finally:
-        src.close()
-        dst.close()
+    return shared_wait_caught_up(lab, SOURCE, replica, timeout=timeout, root_replica=replica != REPLICA)
 
 
 @pytest.fixture(scope="module")

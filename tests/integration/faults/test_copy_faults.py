@@ -228,3 +228,38 @@ def test_a_failing_big_insert_reports_the_change_and_no_row_data(env):
     assert 'ERROR 1062' in msg and 'INSERT INTO `big`' in msg, msg
     assert len(msg) < 2500 and '616261626162' not in msg, msg
     assert len(json.dumps(run.result)) < 20000
+
+
+def test_kill_9_of_the_module_and_its_async_wrapper_ends_the_progress_wait(env):
+    """`pkill -9 -f AnsiballZ_rds_load_dump` mid-copy kills the module and the async_wrapper processes
+    that run it (their command lines name it), so no job result is ever written: the action plugin's
+    progress wait notices the module is gone and fails with what to do, instead of waiting for the
+    job's week-long limit; the re-run converges."""
+    root = env['replica_root']
+    sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+    since = time.time() - 1
+    proc = start_module(copy_args(env, progress_interval=1))
+    pid = module_pid(proc, root)
+    named = [other for other in ours(proc) if 'AnsiballZ_rds_load_dump' in cmdline(other)]
+    wrappers = [other for other in named if 'async_wrapper' in cmdline(other)]
+    assert pid in named and wrappers, [cmdline(other) for other in ours(proc)]
+    clients = descendants(pid)
+    for other in named:
+        os.kill(other, signal.SIGKILL)
+    killed = time.time()
+    result, output = result_of(proc)
+    waited = time.time() - killed
+    assert result.get('failed'), (result, output)
+    assert 'ended without a result' in result['msg'] and 'Run the task again' in result['msg'], result
+    assert waited < 60, waited  # the plugin's grace (15 s) and a few polls, not the job's limit
+    assert gone(named) and gone(clients)
+    assert files_holding(list(env['passwords'].values()), since) == []
+    assert all(value not in output for value in env['passwords'].values())
+
+    run = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'], databases=[DB],
+                                           read_coordinates=False, overwrite=True))
+    assert not run.failed, run
+    assert flush_setting(root) == 1 and not record_exists(root)
+    assert rows_loaded(root) == ROWS

@@ -20,6 +20,7 @@ def reset_replica(conn):
     sql(conn, 'STOP SLAVE')
     sql(conn, 'RESET SLAVE ALL')
     sql(conn, "SET GLOBAL replicate_wild_ignore_table = ''")
+    sql(conn, "SET GLOBAL replicate_wild_do_table = ''")
     sql(conn, 'SET GLOBAL read_only = 0')
     sql(conn, 'DROP DATABASE IF EXISTS %s' % DB)
 
@@ -37,6 +38,7 @@ def env(lab, repl_password):
     yield dict(args=args, source=source, replica=replica, lab=lab, password=repl_password)
     reset_replica(replica)
     sql(source, 'DROP DATABASE IF EXISTS %s' % DB)
+    sql(source, 'DROP DATABASE IF EXISTS %s_other' % DB)
     source.close()
     replica.close()
 
@@ -104,6 +106,44 @@ def test_started_applies_only_the_difference(env):
     assert slave_status(env['replica'])['Connect_Retry'] == env['retry']
     sql(env['source'], "INSERT INTO %s.t VALUES (6, 'f')" % DB)
     assert wait_until(lambda: row_count(env['replica'], DB) == 6, timeout=60)
+    assert run_module('mysql_replica_config', env['args']).changed is False
+
+
+def test_do_tables_replicates_only_the_schema_and_empty_removes_the_filter(env):
+    """A replica holding one schema of the source: writes to another schema are not applied (without the
+    filter they stop the applier, 1146/1049), and do_tables=[] removes the filter again."""
+    other = DB + '_other'
+    wanted = dict(env['args'], do_tables=['it\\_replica\\_config.%'])
+    check = run_module('mysql_replica_config', wanted, check=True, diff=True)
+    assert not check.failed and check.changed is True, check
+    assert check.result['diff']['before']['do_tables'] == [], check
+    assert check.result['diff']['after']['do_tables'] == ['it\\_replica\\_config.%'], check
+    assert slave_status(env['replica'])['Replicate_Wild_Do_Table'] == ''
+    run = run_module('mysql_replica_config', wanted)
+    assert not run.failed, run
+    queries = run.result['queries']
+    assert len(queries) == 3 and queries[0] == 'STOP SLAVE' and queries[2] == 'START SLAVE', run
+    assert queries[1].startswith('SET GLOBAL replicate_wild_do_table = ') and 'config.%' in queries[1], run
+    assert run.result['status']['replicate_wild_do_table'] == ['it\\_replica\\_config.%'], run
+    assert run.result['status']['replicate_wild_ignore_table'] == ['mysql.rds\\_%'], run  # kept beside it
+    sql(env['source'], 'DROP DATABASE IF EXISTS %s' % other)
+    sql(env['source'], 'CREATE DATABASE %s' % other)
+    sql(env['source'], 'CREATE TABLE %s.t (id INT PRIMARY KEY)' % other)
+    sql(env['source'], 'INSERT INTO %s.t VALUES (1)' % other)
+    sql(env['source'], "INSERT INTO %s.t VALUES (70, 'x')" % DB)
+    assert wait_until(lambda: row_count(env['replica'], DB) == 7, timeout=60)
+    sql(env['source'], 'DELETE FROM %s.t WHERE id = 70' % DB)  # the rows the tests below count on
+    assert wait_until(lambda: row_count(env['replica'], DB) == 6, timeout=60)
+    row = slave_status(env['replica'])
+    assert (row['Slave_IO_Running'], row['Slave_SQL_Running'], row['Last_SQL_Errno']) == ('Yes', 'Yes', 0), row
+    assert not sql(env['replica'], "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s", (other,))
+    assert run_module('mysql_replica_config', wanted).changed is False
+    sql(env['source'], 'DROP DATABASE %s' % other)  # filtered too: the replica never had it
+    removed = run_module('mysql_replica_config', dict(env['args'], do_tables=[]))
+    assert not removed.failed and removed.changed is True, removed
+    assert "SET GLOBAL replicate_wild_do_table = ''" in removed.result['queries'], removed
+    assert removed.result['status']['replicate_wild_do_table'] == [], removed
+    assert slave_status(env['replica'])['Replicate_Wild_Do_Table'] == ''
     assert run_module('mysql_replica_config', env['args']).changed is False
 
 

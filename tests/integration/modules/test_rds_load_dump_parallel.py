@@ -434,6 +434,31 @@ def test_load_settings_are_restored_and_binlog_skipped(env, lab):
         root.close()
 
 
+def test_skip_binlog_on_rds_is_refused_before_anything_changes(env, lab, target):
+    """The RDS master user may not SET sql_log_bin: target_skip_binlog fails from its grants, in the
+    preflight, before the target changes (overwrite=true would drop and recreate its tables)."""
+    root = lab.connect(TARGET, root=True)
+    marker = '%s.skip_binlog_marker' % DB  # a copy that went on would drop it (overwrite, drop_databases)
+    try:
+        sql(root, 'SET SESSION sql_log_bin = 0')
+        sql(root, 'CREATE DATABASE IF NOT EXISTS %s' % DB)
+        sql(root, 'CREATE TABLE IF NOT EXISTS %s (id INT PRIMARY KEY)' % marker)
+        # (its binlog moves on by itself: the emulated RDS writes heartbeats)
+        state = ('SELECT COUNT(*) AS tables, MIN(CREATE_TIME) AS first, MAX(CREATE_TIME) AS last'
+                 ' FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s')
+        before = sql(root, state, [DB])
+        run = load(dict(login(lab, TARGET), parallel=2, target_skip_binlog=True, overwrite=True, drop_databases=True,
+                        **env['source_args']), verbose=True)
+        assert run.failed and not run.result.get('changed'), run
+        assert 'target_skip_binlog' in run.result['msg'] and 'Nothing was changed' in run.result['msg'], run
+        assert 'BINLOG ADMIN' in run.result['msg'], run
+        assert sql(root, state, [DB]) == before, 'the refused load changed the target'
+        assert_no_secret(run, *env['secrets'])
+    finally:
+        sql(root, 'DROP TABLE IF EXISTS %s' % marker)
+        root.close()
+
+
 def test_lock_timeout_falls_back_to_one_stream(env, lab):
     """A transaction left open on a copied table: LOCK TABLES runs out after lock_wait_timeout and the
     module warns and copies with one lock-free stream (into onprem_replica, which holds pcopy by now)."""

@@ -73,9 +73,11 @@ def rows(root):
 
 
 def test_a_copy_longer_than_the_interval_prints_progress_and_returns_its_summary(env):
-    result, output = run(env, progress_interval=1)
+    # (a variable the server lacks: a warning, which must come back through the job file like the result)
+    result, output = run(env, progress_interval=1, target_load_settings=dict(no_such_variable_xyz=1))
     assert not result.get('failed'), (result, output)
     assert rows(env['replica_root']) == 2 * ROWS
+    assert any('no_such_variable_xyz' in warning for warning in result.get('warnings', [])), result
     lines = [line for line in output.splitlines() if line.startswith('rds_load_dump progress ')]
     assert lines, output
     assert all('copied' in line and '/s' in line for line in lines), lines
@@ -88,6 +90,7 @@ def test_a_copy_longer_than_the_interval_prints_progress_and_returns_its_summary
     assert result['changed'] is True and result['streams'] == 2
     # the job's files and the progress file are gone; no password anywhere
     assert not [name for name in os.listdir(str(env['async_dir'])) if name.endswith('.progress')]
+    assert not [name for name in os.listdir(str(env['async_dir'])) if not name.startswith('.')], 'a job file was left'
     assert all(value not in output for value in env['passwords'].values())
 
 

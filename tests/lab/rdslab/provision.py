@@ -92,16 +92,17 @@ def _snapshot(source, replica, sconn):
     dump = subprocess.run(
         ["mariadb-dump", "--defaults-file=%s" % config.Paths(source).cnf, "--user=root",
          "--single-transaction", "--master-data=2", "--gtid", "--all-databases",
-         "--skip-add-locks", *ignored], capture_output=True, text=True, check=False)
+         "--skip-add-locks", *ignored], capture_output=True, check=False)  # bytes: rows may be binary
     if dump.returncode != 0:
-        raise SystemExit("snapshot of %s failed:\n%s" % (source.name, dump.stderr))
-    gtid = re.search(r"gtid_slave_pos\s*=\s*'([^']*)'", dump.stdout)
+        raise SystemExit("snapshot of %s failed:\n%s" % (source.name, dump.stderr.decode("utf-8", "replace")))
+    gtid = re.search(rb"gtid_slave_pos\s*=\s*'([^']*)'", dump.stdout)
     load = subprocess.run(
         ["mariadb", "--defaults-file=%s" % config.Paths(replica).cnf, "--user=root",
-         "--init-command=SET SESSION sql_log_bin=0"], input=dump.stdout, capture_output=True, text=True, check=False)
+         "--init-command=SET SESSION sql_log_bin=0"], input=dump.stdout, capture_output=True, check=False)
     if load.returncode != 0:
-        raise SystemExit("loading the snapshot into %s failed:\n%s" % (replica.name, load.stderr))
-    return gtid.group(1) if gtid else ""
+        raise SystemExit("loading the snapshot into %s failed:\n%s"
+                         % (replica.name, load.stderr.decode("utf-8", "replace")))
+    return gtid.group(1).decode("ascii") if gtid else ""
 
 
 def _slave_status(conn):

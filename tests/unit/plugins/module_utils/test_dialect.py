@@ -154,6 +154,19 @@ def test_wild_ignore_statements():
     assert MYSQL84.wild_ignore_statement([]) == ('CHANGE REPLICATION FILTER REPLICATE_WILD_IGNORE_TABLE = ()', [])
 
 
+def test_wild_do_statements():
+    assert MARIADB1011.wild_do_statement(['app.%', 'my\\_db.%']) == (
+        'SET GLOBAL replicate_wild_do_table = %s', ['app.%,my\\_db.%'])
+    assert MARIADB1011.wild_do_statement(['app.%'], 'east') == (
+        'SET GLOBAL `east`.replicate_wild_do_table = %s', ['app.%'])
+    assert MARIADB1011.wild_do_statement([]) == ('SET GLOBAL replicate_wild_do_table = %s', [''])
+    assert MYSQL84.wild_do_statement(['app.%', 'billing.%']) == (
+        'CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = (%s, %s)', ['app.%', 'billing.%'])
+    assert MYSQL84.wild_do_statement([]) == ('CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = ()', [])
+    assert MYSQL57.wild_do_statement(['app.%']) == (
+        'CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = (%s)', ['app.%'])
+
+
 @pytest.mark.parametrize('dialect, set_external, reset, next_log', [
     (MYSQL57, 'mysql.rds_set_external_master', 'mysql.rds_reset_external_master', 'mysql.rds_next_master_log'),
     (MYSQL8036, 'mysql.rds_set_external_master', 'mysql.rds_reset_external_master', 'mysql.rds_next_master_log'),
@@ -264,11 +277,14 @@ def test_normalize_mariadb1011():
     assert status['gtid_io_pos'] == '0-13401-53'
     assert status['auto_position'] is False
     assert status['replicate_wild_ignore_table'] == ['mysql.rds\\_%']
+    assert status['replicate_wild_do_table'] == []
     assert status['source_server_id'] == 13401
+    subset = normalize_status(dict(MARIADB1011_SLAVE_STATUS, Replicate_Wild_Do_Table='app.%,my\\_db.%'))
+    assert subset['replicate_wild_do_table'] == ['app.%', 'my\\_db.%']
 
 
 def test_normalize_not_configured():
     status = normalize_status(None)
     assert status['configured'] is False
     assert status['io_running'] == 'No' and status['sql_running'] == 'No'
-    assert status['replicate_wild_ignore_table'] == []
+    assert status['replicate_wild_ignore_table'] == [] and status['replicate_wild_do_table'] == []

@@ -159,6 +159,19 @@ def test_wild_ignore(name):
 
 
 @pytest.mark.parametrize('name', NAMES)
+def test_wild_do(name):
+    dialect = SERVERS[name]
+    if dialect.is_mariadb:
+        assert dialect.wild_do_statement(['a.%']) == ('SET GLOBAL replicate_wild_do_table = %s', ['a.%'])
+    elif name == 'mysql-5.6':
+        with pytest.raises(DialectError, match='replicate-wild-do-table in my.cnf'):
+            dialect.wild_do_statement(['a.%'])
+    else:
+        assert dialect.wild_do_statement(['a.%']) == (
+            'CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = (%s)', ['a.%'])
+
+
+@pytest.mark.parametrize('name', NAMES)
 def test_rds_procedures(name):
     dialect = SERVERS[name]
     word, status, delay, auto_position = RDS[name]

@@ -104,3 +104,14 @@ def test_packet_options_size_the_clients():
     assert dump == ['--max-allowed-packet=1073741824', '--net-buffer-length=1046528']
     assert load == ['--max-allowed-packet=1073741824']
     assert dd.packet_options(65536)[0][1] == '--net-buffer-length=32768'
+
+
+def test_loading_without_binlog_names_the_privilege_of_every_engine_and_reads_only_the_logins_own_grants():
+    words = dd
+    # SUPER (every engine and version), BINLOG ADMIN (MariaDB 10.5.2+), MySQL 8.0's dynamic privileges
+    assert set(words.SKIP_BINLOG_PRIVILEGES) == {'SUPER', 'BINLOG ADMIN', 'SYSTEM_VARIABLES_ADMIN', 'SESSION_VARIABLES_ADMIN'}
+    assert words.SKIP_BINLOG_OPTIONS == ['--init-command=SET SESSION sql_log_bin=0']
+    sql = words.SKIP_BINLOG_ALLOWED_SQL
+    assert sql.startswith('SELECT ') and 'information_schema.USER_PRIVILEGES' in sql and 'CURRENT_USER()' in sql
+    assert all("'%s'" % name in sql for name in words.SKIP_BINLOG_PRIVILEGES)
+    assert 'sql_log_bin' not in sql  # read from the grants, never tried

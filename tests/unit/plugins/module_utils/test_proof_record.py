@@ -7,6 +7,7 @@ import time
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import proof_record as pr
 from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_progress import Progress
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import MARIADB, MYSQL, Dialect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import Meter
 
 RECORD = dict(source_server_id=7, file='bin.000003', position=500, gtid='0-7-40', own_writes=3, tables=4, proved_at='x')
@@ -77,3 +78,65 @@ def test_a_meter_reads_what_a_process_wrote():
     meter.pid = None
     meter.add(5)
     assert meter.value() >= 5
+
+
+class _Conn(object):
+    def __init__(self, log):
+        self.log = log
+
+    def cursor(self):
+        return self
+
+    def close(self):
+        pass
+
+    def execute(self, sql, params=None):
+        self.log.append((sql, params))
+
+    description = None
+
+    @staticmethod
+    def nextset():
+        return None
+
+
+def _record_step(monkeypatch, verdict, check_mode=False, reprove='check'):
+    """record_step() of a re-run whose replica's own-writes mark moved from 3 to 9 (MariaDB)."""
+    from ansible_collections.mysql_rds.replication.plugins.module_utils import binlog_events
+    log, scans = [], []
+    monkeypatch.setattr(pr, '_replica_state_now', lambda *a: dict(state(own=9), server_id=20105))
+    monkeypatch.setattr(pr, 'read', lambda cursor, pair: dict(RECORD))
+    monkeypatch.setattr(binlog_events, 'own_transactions', lambda *a: scans.append(a[1:]) or verdict)
+    module = type('M', (), dict(check_mode=check_mode))()
+    params = dict(reprove=reprove, proof_record='rds:3306', databases=[], exclude_databases=[], replica_login=None,
+                  proof_record_login=dict(login_host='src'), rds=True, proof_tables=0)
+    result, reason = pr.record_step(module, lambda options: _Conn(log), params,
+                                    lambda cursor: Dialect(MARIADB, (10, 11, 0)))
+    return result, reason, [sql for sql, _params in log], scans
+
+
+def test_own_transactions_that_are_only_rds_bookkeeping_keep_the_proof_and_move_the_mark(monkeypatch):
+    result, reason, statements, scans = _record_step(monkeypatch, ('bookkeeping', ''))
+    assert reason == '' and result['reused'] is True and result['changed'] is False
+    assert scans == [(20105, 3, 9)]  # from the record's mark to the state's
+    assert any(sql.startswith('UPDATE mysql.mysql_rds_replication_proof SET own_writes') for sql in statements)
+    _result, _reason, statements, _scans = _record_step(monkeypatch, ('bookkeeping', ''), check_mode=True)
+    assert not any(sql.startswith('UPDATE') for sql in statements)
+
+
+def test_a_write_of_its_own_or_an_unread_binlog_proves_again(monkeypatch):
+    result, reason, statements, _scans = _record_step(monkeypatch, ('write', 'GTID 0-20105-6: writes d2_app.items'))
+    assert reason == 'the replica logged writes of its own since the last proof (GTID 0-20105-6: writes d2_app.items)'
+    assert result['reused'] is False and result['reprove_reason'] == reason
+    assert not any(sql.startswith('UPDATE') for sql in statements)
+    result, reason, _statements, _scans = _record_step(monkeypatch, ('unread', 'the binary logs holding them were purged'))
+    assert reason.startswith('the replica logged transactions of its own') and reason.endswith('purged')
+    result, reason, _statements, _scans = _record_step(monkeypatch, ('bookkeeping', ''), reprove='changed')
+    assert result['reused'] is True
+
+
+def test_without_mariadb_binlogs_an_own_write_mark_stays_an_own_write():
+    # MySQL's state has no per-server GTIDs (own_writes() is 0 there): the binlog is never read for it
+    assert pr.own_writes_reason(None, Dialect(MYSQL, (8, 0, 36)), RECORD, dict(state(own=4), server_id=9)) == pr.OWN_WRITES
+    assert pr.own_writes_reason(None, Dialect(MARIADB, (10, 11, 0)), RECORD, dict(state(own=4), server_id=None)) \
+        == pr.OWN_WRITES

@@ -65,6 +65,49 @@ def test_filter_change_needs_a_stop():
     assert the_plan.stop and the_plan.start
 
 
+SUBSET = normalize_status(dict(MARIADB1011_SLAVE_STATUS, Replicate_Wild_Do_Table='app.%,my\\_db.%'))
+
+
+def test_do_filter_is_set_beside_the_ignore_filter():
+    the_plan = mrc.plan(MARIADB, ABSENT, params(do_tables=['app.%', 'my\\_db.%']), current_read_only=False)
+    assert the_plan.statements[-2:] == [('SET GLOBAL replicate_wild_ignore_table = %s', ['mysql.rds\\_%']),
+                                        ('SET GLOBAL replicate_wild_do_table = %s', ['app.%,my\\_db.%'])]
+    changed = mrc.plan(MARIADB, RUNNING, params(do_tables=['app.%']), current_read_only=True)
+    assert changed.statements == [('SET GLOBAL replicate_wild_do_table = %s', ['app.%'])]
+    assert changed.stop and changed.start
+
+
+def test_do_filter_matching_is_a_no_op_and_empty_removes_it():
+    same = mrc.plan(MARIADB, SUBSET, params(do_tables=['app.%', 'my\\_db.%']), current_read_only=True)
+    assert same.statements == [] and not same.stop and not same.start
+    removed = mrc.plan(MARIADB, SUBSET, params(), current_read_only=True)
+    assert removed.statements == [('SET GLOBAL replicate_wild_do_table = %s', [''])]
+    assert removed.stop and removed.start
+    # acting on the configured source (state=stopped, no source_* options) applies the filter too
+    stopped = mrc.plan(MARIADB, SUBSET, no_source(state='stopped'), current_read_only=True)
+    assert stopped.statements == [('SET GLOBAL replicate_wild_do_table = %s', [''])]
+
+
+def test_do_filter_on_mysql():
+    status = normalize_status(dict(MYSQL80_REPLICA_STATUS, Replicate_Wild_Do_Table='app.%'))
+    wanted = params(source_host=status['source_host'], source_port=status['source_port'],
+                    source_user=status['source_user'], source_gtid=None, source_ssl_ca=None,
+                    ignore_tables=status['replicate_wild_ignore_table'], do_tables=['app.%', 'billing.%'])
+    the_plan = mrc.plan(MYSQL80, status, wanted, current_read_only=True)
+    assert the_plan.statements[-1] == (
+        'CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = (%s, %s)', ['app.%', 'billing.%'])
+    removed = mrc.plan(MYSQL80, status, dict(wanted, do_tables=[]), current_read_only=True)
+    assert removed.statements[-1] == ('CHANGE REPLICATION FILTER REPLICATE_WILD_DO_TABLE = ()', [])
+
+
+def test_do_filter_in_the_diff():
+    assert mrc.settings_view(SUBSET, True)['do_tables'] == ['app.%', 'my\\_db.%']
+    assert mrc.settings_view(RUNNING, True)['do_tables'] == []
+    the_plan = mrc.plan(MARIADB, RUNNING, params(do_tables=['app.%']), current_read_only=True)
+    after = mrc.predicted_view(mrc.settings_view(RUNNING, True), params(do_tables=['app.%']), the_plan, True)
+    assert after['do_tables'] == ['app.%']
+
+
 def test_present_refuses_to_reconfigure_a_running_replica():
     with pytest.raises(ValueError, match='force=true'):
         mrc.plan(MARIADB, RUNNING, params(state='present', connect_retry=10), current_read_only=True)
@@ -190,6 +233,9 @@ def test_mysql8_auto_position_and_filters():
     (dict(source_log_pos=1), 'must be 4'),
     (dict(delay=86401), 'delay'),
     (dict(max_lag=-1), 'max_lag must be 0 or more'),
+    (dict(do_tables=['app.%', ' ']), 'do_tables has empty or space-padded entries'),
+    (dict(do_tables=['app']), 'do_tables entries must be db.table patterns'),
+    (dict(do_tables=['app.%,billing.%']), 'without commas'),
 ])
 def test_validate(overrides, words):
     assert any(words in problem for problem in mrc.validate(params(**overrides)))

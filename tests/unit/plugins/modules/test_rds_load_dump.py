@@ -354,3 +354,33 @@ def test_the_module_stays_small():
     code = [line for line in text.splitlines() if line.strip() and not line.strip().startswith('#')]
     assert len(code) <= 300
     assert os.path.basename(rld.__file__).startswith('rds_load_dump')
+
+
+# ------------------------------------------------------------------------------- target_skip_binlog
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_skip_binlog_without_the_privilege_fails_before_anything_changes_and_never_tries(
+        monkeypatch, tmp_path, check_mode):
+    run = run_main(monkeypatch, tmp_path, EMPTY, check_mode=check_mode, target_skip_binlog=True,
+                   extra_answers=[("'BINLOG ADMIN'", [dict(held=None)])])
+    assert run.result.get('failed') is True and run.result.get('changed') is not True
+    assert 'target_skip_binlog' in run.result['msg'] and 'BINLOG ADMIN' in run.result['msg']
+    assert 'admin on rds.example.com:3306' in run.result['msg'] and 'Nothing was changed' in run.result['msg']
+    assert run.loads == []
+    assert read_only(run.cursor), run.cursor.executed
+    assert not any('sql_log_bin' in sql for sql, _params in run.cursor.executed)
+
+
+def test_skip_binlog_with_the_privilege_loads_every_session_without_binlogging(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY, target_skip_binlog=True,
+                   extra_answers=[("'BINLOG ADMIN'", [dict(held='SUPER,BINLOG ADMIN')])])
+    assert run.result.get('failed') is not True, run.result
+    pipelines = [query for query in run.result['queries'] if query.startswith('mariadb-dump')]
+    assert run.loads and pipelines
+    assert all("'--init-command=SET SESSION sql_log_bin=0'" in query for query in pipelines), pipelines
+
+
+def test_without_skip_binlog_the_privileges_are_not_read(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, EMPTY)
+    assert run.result.get('failed') is not True, run.result
+    assert not any('BINLOG ADMIN' in sql for sql, _params in run.cursor.executed)
+    assert not any('sql_log_bin' in query for query in run.result['queries'])
