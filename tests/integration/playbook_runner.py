@@ -102,6 +102,17 @@ def wait_caught_up(lab, source, replica, timeout=180, root_replica=True, until_b
         dst.close()
 
 
+def strip_do_filter(lab, replica="onprem_replica"):
+    """The replica_of_rds drop-in as a run without replica_of_rds_databases writes it: a subset run's
+    replicate_wild_do_table lines out (`labctl reset` keeps conf.d, so the next test would get them)."""
+    for dropin in Path(lab.instances[replica]["conf_dir"]).glob("*.cnf"):
+        lines = dropin.read_text().splitlines(True)
+        kept = [line for line in lines if not line.startswith("replicate_wild_do_table")
+                and "Only the copied schemas" not in line]
+        if kept != lines:
+            dropin.write_text("".join(kept))
+
+
 def reset_direction2(lab):
     """Fresh onprem_source and rds_target (a previous run may have promoted RDS)."""
     lab.labctl("load", "stop", "onprem_source", check=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook_runner import assert_no_secret, collections_path, run_playbook
+from playbook_runner import assert_no_secret, collections_path, run_playbook, strip_do_filter
 from playbook_runner import wait_caught_up as shared_wait_caught_up
 
 SOURCE, REPLICA = "rds_source", "onprem_replica"
@@ -43,16 +43,6 @@ def drop_schemas(lab):
             lab.query(conn, "DROP DATABASE IF EXISTS %s" % name)
     finally:
         conn.close()
-
-
-def strip_do_filter(lab):
-    """The role's drop-in as a run without replica_of_rds_databases writes it (`labctl reset` keeps conf.d)."""
-    for dropin in Path(lab.instances[REPLICA]["conf_dir"]).glob("*.cnf"):
-        lines = dropin.read_text().splitlines(True)
-        kept = [line for line in lines if not line.startswith("replicate_wild_do_table")
-                and "Only the copied schemas" not in line]
-        if kept != lines:
-            dropin.write_text("".join(kept))
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import subprocess
 import boto3
 import pytest
 
-from playbook_runner import REPO, Run, ansible_playbook, assert_no_secret, collections_path
+from playbook_runner import REPO, Run, ansible_playbook, assert_no_secret, collections_path, slave_status, strip_do_filter
 
 SOURCE, REPLICA = "rds_source", "onprem_replica"
 AWS_VARIABLES = ("region", "profile", "endpoint_url", "access_key", "secret_key", "session_token")
@@ -98,6 +98,7 @@ def survey_run(lab, collections, tmp_path_factory):
     """A whole run from the controller's AWS access (group/aws, delegate_to localhost), the security
     group rule missing, and replica_of_rds_databases as a comma-separated extra var."""
     lab.labctl("load", "stop", SOURCE, check=False)
+    strip_do_filter(lab)
     lab.labctl("reset", REPLICA)
     src = lab.connect(SOURCE)
     try:
@@ -110,8 +111,8 @@ def survey_run(lab, collections, tmp_path_factory):
         src.close()
     replica_rule(lab, revoke=True)
     tmp_path = tmp_path_factory.mktemp("survey")
-    # Key=value extra vars are strings. Only these schemas are copied, so only they are proved (the
-    # role sets no replication filter: the other schemas take no writes during the test).
+    # Key=value extra vars are strings. Only these schemas are copied, so only they are proved and
+    # replicated (replicate_wild_do_table).
     run = play(lab, collections, tmp_path, group_aws(lab), "-e", "replica_of_rds_databases=d1_survey_a,d1_survey_b",
                "-e", "replica_of_rds_proof_databases=d1_survey_a,d1_survey_b",
                replica_of_rds_aws_delegate_to="localhost")
@@ -120,13 +121,16 @@ def survey_run(lab, collections, tmp_path_factory):
         schemas = [r["name"] for r in lab.query(
             root, "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'd1_survey%'"
                   " ORDER BY 1")]
+        do_filter = slave_status(lab, root).get("Replicate_Wild_Do_Table")
     finally:
         root.close()
-    return run, schemas, replica_rule(lab)
+    yield run, schemas, replica_rule(lab), do_filter
+    strip_do_filter(lab)
+    lab.labctl("reset", REPLICA)  # no replica that holds two schemas for the next test
 
 
 def test_a_run_from_the_controller_adds_the_rule_through_group_aws(lab, survey_run):
-    run, _schemas, rule = survey_run
+    run, _schemas, rule, _do_filter = survey_run
     assert run.rc == 0, run
     assert rule, "the security group rule for the replica was not added"
     # The task is there twice: before the checks (only for an unreachable RDS) and in the setup phase.
@@ -136,9 +140,10 @@ def test_a_run_from_the_controller_adds_the_rule_through_group_aws(lab, survey_r
 
 
 def test_a_list_given_as_a_comma_separated_extra_var_copies_those_schemas(survey_run):
-    run, schemas, _rule = survey_run
+    run, schemas, _rule, do_filter = survey_run
     assert run.rc == 0, run
     assert schemas == ["d1_survey_a", "d1_survey_b"], schemas
+    assert do_filter == "d1\\_survey\\_a.%,d1\\_survey\\_b.%", do_filter
     assert "Copied d1_survey_a, d1_survey_b" in run.output, run
     assert re.search(r"Checksums at \S+: 2 tables, .*; 2 tables equal", run.output), run
 
