@@ -11,6 +11,7 @@ class ModuleDocFragment(object):
 
     C(mysql_rds.replication.source_login): O(source_login), the server the data comes from.
     C(mysql_rds.replication.source_login.replica): O(replica_login), a replica of the module's server.
+    C(mysql_rds.replication.source_login.record): O(proof_record_login), the server that keeps a proof record.
     ansible-test reads fragments as literal strings, so the sub-options stand in both; they must
     stay the connection options of module_utils/connection.py (tests/unit/plugins/modules/docs_spec.py
     checks every module's documented sub-options against its argument spec).
@@ -158,6 +159,77 @@ options:
       check_hostname:
         description:
           - With O(replica_login.ca_cert), also check that the server certificate names O(replica_login.login_host).
+        type: bool
+        default: true
+      connect_timeout:
+        description:
+          - Seconds to wait for the connection.
+        type: int
+        default: 30
+'''
+
+    RECORD = r'''
+options:
+  proof_record_login:
+    description:
+      - Login (same sub-options as O(replica_login)) of the self-managed server that keeps the record.
+        Default O(replica_login), else the module's login.
+    type: dict
+    suboptions:
+      login_host:
+        description:
+          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
+          - Ignored when O(proof_record_login.login_unix_socket) (or C(socket) in O(proof_record_login.config_file)) is set.
+        type: str
+        default: localhost
+      login_port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 3306
+      login_user:
+        description:
+          - Account to log in with. For an RDS instance, the master user.
+          - When omitted, C(user) from the C([client]) section of O(proof_record_login.config_file).
+        type: str
+      login_password:
+        description:
+          - Password of O(proof_record_login.login_user). Never logged nor returned.
+          - When omitted, C(password) from the C([client]) section of O(proof_record_login.config_file).
+        type: str
+      login_unix_socket:
+        description:
+          - Unix socket to connect through instead of TCP.
+          - When omitted, C(socket) from the C([client]) section of O(proof_record_login.config_file), if any.
+        type: str
+      config_file:
+        description:
+          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
+            when O(proof_record_login.login_user), O(proof_record_login.login_password) and O(proof_record_login.login_unix_socket) are not given.
+          - A missing default file is ignored; a missing file given explicitly is an error.
+          - V('') reads no option file at all.
+        type: path
+        default: ~/.my.cnf
+      ca_cert:
+        description:
+          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
+            makes the client verify the server certificate.
+          - For RDS, the regional or global bundle from the RDS truststore.
+        type: path
+        aliases: [ssl_ca, ssl_ca_cert]
+      client_cert:
+        description:
+          - Client certificate (PEM), for accounts that C(REQUIRE X509).
+        type: path
+        aliases: [ssl_cert, ssl_cert_file]
+      client_key:
+        description:
+          - Private key (PEM) of O(proof_record_login.client_cert).
+        type: path
+        aliases: [ssl_key, ssl_key_file]
+      check_hostname:
+        description:
+          - With O(proof_record_login.ca_cert), also check that the server certificate names O(proof_record_login.login_host).
         type: bool
         default: true
       connect_timeout:

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import MARIADB, MYSQL, resolve
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import MARIADB, MYSQL, SKIP_BINLOG, resolve
 
 _COMMON = ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'REFERENCES', 'INDEX', 'ALTER',
            'CREATE VIEW', 'SHOW VIEW', 'TRIGGER')
@@ -76,8 +76,8 @@ ACCOUNT_STATEMENTS = {
     ),
     # The session's changes stay out of the binary log (a self-managed replica's own GTID state).
     'skip_binlog': (
-        (MARIADB, (0,), 'SET SESSION sql_log_bin = 0'),
-        (MYSQL, (0,), 'SET SESSION sql_log_bin = 0'),
+        (MARIADB, (0,), SKIP_BINLOG),
+        (MYSQL, (0,), SKIP_BINLOG),
     ),
     # What ALL PRIVILEGES means on a database, a table, a routine.
     'all_database': (

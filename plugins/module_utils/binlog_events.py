@@ -29,7 +29,6 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.connection i
 LIST_FILES = 'SHOW BINARY LOGS'
 LIST_EVENTS = 'SHOW BINLOG EVENTS IN %s FROM %s LIMIT %s'
 SKIP_EVENTS = 'SHOW BINLOG EVENTS IN %s FROM %s LIMIT %s, %s'  # the server skips the first ones itself
-GTID_STATE = 'SELECT @@global.gtid_binlog_state AS gtid'
 FIRST_POSITION = 4  # the first event of every binlog file (after the magic bytes)
 MAX_EVENTS = 200000
 MAX_SECONDS = 10.0
@@ -97,9 +96,10 @@ class Transaction(object):
         return None
 
 
-def own_transactions(cursor, server_id, since, upto, max_events=MAX_EVENTS, max_seconds=MAX_SECONDS,
+def own_transactions(cursor, server_id, since, upto, gtid_state, max_events=MAX_EVENTS, max_seconds=MAX_SECONDS,
                      clock=time.monotonic):
-    """Classify the transactions server ``server_id`` logged with a sequence in (``since``, ``upto``].
+    """Classify the transactions server ``server_id`` logged with a sequence in (``since``, ``upto``];
+    ``gtid_state``: its binlog GTID state as read with ``upto`` (the domains it logged in).
 
     Returns (BOOKKEEPING, ''), (WRITE, 'GTID d-s-n: writes db.table') for the first own write, or
     (UNREAD, why) when the binlogs holding them are purged or unreadable, or the scan ran out of
@@ -112,7 +112,7 @@ def own_transactions(cursor, server_id, since, upto, max_events=MAX_EVENTS, max_
             return UNREAD, 'the binary logs holding them were purged'
         scan = _Scan(server_id, since, upto)
         started, read = clock(), 0
-        domain = _own_domain(cursor, server_id)
+        domain = _own_domain(gtid_state, server_id)
         for name in files[start:]:
             position = FIRST_POSITION
             if domain is not None and name == files[start]:
@@ -140,10 +140,10 @@ def own_transactions(cursor, server_id, since, upto, max_events=MAX_EVENTS, max_
         return UNREAD, 'its binary log could not be read: %s' % exc.message
 
 
-def _own_domain(cursor, server_id):
+def _own_domain(gtid_state, server_id):
     """The one GTID domain the server ever logged in (its binlog GTID state), else None."""
-    state = run(cursor, GTID_STATE)[0]['gtid']
-    domains = set(int(domain) for domain, server, _seq in _LIST_ITEM.findall(state or '') if int(server) == server_id)
+    domains = set(int(domain) for domain, server, _seq in _LIST_ITEM.findall(gtid_state or '')
+                  if int(server) == server_id)
     return domains.pop() if len(domains) == 1 else None
 
 

@@ -33,6 +33,8 @@ RDS_RETENTION_MAX = 168
 AURORA_RETENTION_MAX = 2160
 
 MARIADB_GTID_MODES = ('current_pos', 'slave_pos', 'no')
+# The session's writes stay out of the binary log: the same statement on every engine and version.
+SKIP_BINLOG = 'SET SESSION sql_log_bin = 0'
 
 # Which flavors' rows a server may use, in order of preference.
 FLAVOR_ROWS = {

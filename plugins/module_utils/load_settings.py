@@ -20,6 +20,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import SKIP_BINLOG
 
 RAISE_ONLY = ('innodb_log_file_size', 'innodb_redo_log_capacity', 'innodb_buffer_pool_size', 'max_allowed_packet')
 RECORD = 'mysql.mysql_rds_replication_load_settings'
@@ -104,7 +105,7 @@ def restore(cursor, applied):
 def record(cursor, changes):
     """Record [(name, old, new)] durably before they are made (a record left by an earlier run keeps
     its original value: INSERT IGNORE)."""
-    run(cursor, 'SET SESSION sql_log_bin = 0')
+    run(cursor, SKIP_BINLOG)
     run(cursor, RECORD_DDL)
     for name, old, new in changes:
         run(cursor, 'INSERT IGNORE INTO %s (name, old_value, new_value) VALUES (%%s, %%s, %%s)' % RECORD,
@@ -113,7 +114,7 @@ def record(cursor, changes):
 
 def forget(cursor):
     """Drop the record (the values are back)."""
-    run(cursor, 'SET SESSION sql_log_bin = 0')
+    run(cursor, SKIP_BINLOG)
     run(cursor, 'DROP TABLE IF EXISTS %s' % RECORD)
 
 

@@ -23,6 +23,7 @@ import re
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import binlog_events
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
+from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import SKIP_BINLOG
 from ansible_collections.mysql_rds.replication.plugins.module_utils.replication_status import (
     executed_coordinates, read_replica_gtid, read_status)
 
@@ -69,23 +70,25 @@ def own_writes(gtid, server_id):
 
 
 def replica_state(cursor, dialect, rds=False):
-    """{status, coordinates (file, position, gtid) of the applier, own_writes} of the replica behind ``cursor``."""
+    """{status, coordinates (file, position, gtid) of the applier, own_writes, server_id, gtid_state (its binlog
+    GTID state, MariaDB; '' otherwise)} of the replica behind ``cursor``."""
     status = read_status(cursor, dialect, as_rds_master_user=rds)
     where = executed_coordinates(status)
     try:
         where['gtid'] = read_replica_gtid(cursor, dialect)
     except SqlError:
         where['gtid'] = ''
-    server_id = None
+    server_id, gtid_state = None, ''
     try:
         server_id = run(cursor, 'SELECT @@global.server_id AS id')[0]['id']
         # Per domain AND server id: the binlog position keeps one GTID per domain only, so a
         # replica's own write would hide behind the next replicated one there.
         statement = dialect.binlog_gtid_state_statement()
-        written = own_writes(run(cursor, *statement)[0]['gtid'], server_id) if statement else 0
+        gtid_state = run(cursor, *statement)[0]['gtid'] if statement else ''
     except SqlError:
-        written = 0  # no such state (MySQL, binary log off): the positions alone decide
-    return dict(status=status, coordinates=where, own_writes=written, server_id=server_id)
+        pass  # no such state (MySQL, binary log off): the positions alone decide
+    return dict(status=status, coordinates=where, own_writes=own_writes(gtid_state, server_id), server_id=server_id,
+                gtid_state=gtid_state or '')
 
 
 def read(cursor, pair):
@@ -108,7 +111,7 @@ def read(cursor, pair):
 def write(cursor, pair, state, tables):
     """Record that ``pair`` was proven with the replica's applier at ``state`` (replica_state())."""
     where, status = state['coordinates'], state['status']
-    run(cursor, 'SET SESSION sql_log_bin = 0')
+    run(cursor, SKIP_BINLOG)
     run(cursor, RECORD_DDL)
     run(cursor, 'REPLACE INTO %s (pair, source_server_id, log_file, log_pos, gtid, own_writes, tables) VALUES (%%s,'
                 ' %%s, %%s, %%s, %%s, %%s, %%s)' % RECORD, [pair, status.get('source_server_id'), where['file'],
@@ -143,7 +146,8 @@ def own_writes_reason(cursor, dialect, record, state):
     the replica logged itself since the record was RDS's bookkeeping, else why the proof runs again."""
     if not binlog_events.supported(dialect) or not state.get('server_id'):
         return OWN_WRITES
-    kind, detail = binlog_events.own_transactions(cursor, state['server_id'], record['own_writes'], state['own_writes'])
+    kind, detail = binlog_events.own_transactions(
+        cursor, state['server_id'], record['own_writes'], state['own_writes'], state.get('gtid_state', ''))
     if kind == binlog_events.BOOKKEEPING:
         return ''
     if kind == binlog_events.WRITE:
@@ -154,7 +158,7 @@ def own_writes_reason(cursor, dialect, record, state):
 def mark_own_writes(cursor, pair, own):
     """Move the record's own-writes mark to ``own`` (the replica's own transactions up to it were
     bookkeeping): the next re-run reads the binlog from there. Its proof and time stay."""
-    run(cursor, 'SET SESSION sql_log_bin = 0')
+    run(cursor, SKIP_BINLOG)
     run(cursor, 'UPDATE %s SET own_writes = %%s, proved_at = proved_at WHERE pair = %%s AND own_writes < %%s' % RECORD,
         [int(own), pair, int(own)])
 

@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - mysql_rds.replication.connection
   - mysql_rds.replication.source_login.replica
+  - mysql_rds.replication.source_login.record
 attributes:
   check_mode:
     support: full
@@ -118,73 +119,6 @@ options:
         purged since, or more than 200000 events or 10 seconds to read, and the proof runs again
         (RV(reprove_reason) says which).
     type: str
-  proof_record_login:
-    description:
-      - Login (same sub-options as O(replica_login)) of the self-managed server that keeps the record.
-        Default O(replica_login), else the module's login.
-    type: dict
-    suboptions:
-      login_host:
-        description:
-          - Host name or IP address of the server to manage (for RDS, the instance endpoint).
-          - Ignored when O(proof_record_login.login_unix_socket) (or C(socket) in O(proof_record_login.config_file)) is set.
-        type: str
-        default: localhost
-      login_port:
-        description:
-          - TCP port of the server.
-        type: int
-        default: 3306
-      login_user:
-        description:
-          - Account to log in with. For an RDS instance, the master user.
-          - When omitted, C(user) from the C([client]) section of O(proof_record_login.config_file).
-        type: str
-      login_password:
-        description:
-          - Password of O(proof_record_login.login_user). Never logged nor returned.
-          - When omitted, C(password) from the C([client]) section of O(proof_record_login.config_file).
-        type: str
-      login_unix_socket:
-        description:
-          - Unix socket to connect through instead of TCP.
-          - When omitted, C(socket) from the C([client]) section of O(proof_record_login.config_file), if any.
-        type: str
-      config_file:
-        description:
-          - MySQL option file whose C([client]) section supplies C(user), C(password) and C(socket)
-            when O(proof_record_login.login_user), O(proof_record_login.login_password) and O(proof_record_login.login_unix_socket) are not given.
-          - A missing default file is ignored; a missing file given explicitly is an error.
-          - V('') reads no option file at all.
-        type: path
-        default: ~/.my.cnf
-      ca_cert:
-        description:
-          - CA certificate (PEM) that signed the server certificate. Setting it turns TLS on and
-            makes the client verify the server certificate.
-          - For RDS, the regional or global bundle from the RDS truststore.
-        type: path
-        aliases: [ssl_ca, ssl_ca_cert]
-      client_cert:
-        description:
-          - Client certificate (PEM), for accounts that C(REQUIRE X509).
-        type: path
-        aliases: [ssl_cert, ssl_cert_file]
-      client_key:
-        description:
-          - Private key (PEM) of O(proof_record_login.client_cert).
-        type: path
-        aliases: [ssl_key, ssl_key_file]
-      check_hostname:
-        description:
-          - With O(proof_record_login.ca_cert), also check that the server certificate names O(proof_record_login.login_host).
-        type: bool
-        default: true
-      connect_timeout:
-        description:
-          - Seconds to wait for the connection.
-        type: int
-        default: 30
   reprove:
     description:
       - With O(proof_record). V(always) proves (and records), V(changed) proves only when the record does

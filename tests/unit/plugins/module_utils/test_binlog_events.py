@@ -60,8 +60,6 @@ class Server(object):
         self.statements.append((sql, params))
         if sql == be.LIST_FILES:
             self._rows = [dict(Log_name=name, File_size=9) for name in self.files]
-        elif sql == be.GTID_STATE:
-            self._rows = [dict(gtid=self.state)]
         else:
             name, position, limit = params[:3]
             offset, limit = (limit, params[3]) if len(params) == 4 else (0, limit)
@@ -77,6 +75,11 @@ class Server(object):
     @staticmethod
     def nextset():
         return None
+
+
+def scan(server, server_id, since, upto, **bounds):
+    """own_transactions() with the binlog GTID state the replica's state read gave (``server.state``)."""
+    return be.own_transactions(server, server_id, since, upto, server.state, **bounds)
 
 
 def two_files(*second):
@@ -98,7 +101,7 @@ def test_info_forms_as_mariadb_prints_them():
 
 def test_heartbeats_since_the_mark_are_bookkeeping_even_among_replicated_writes():
     server = two_files(replicated(4), heartbeat(5), replicated(6), heartbeat(7), replicated(8))
-    assert be.own_transactions(server, OWN, 3, 7) == (be.BOOKKEEPING, '')
+    assert scan(server, OWN, 3, 7) == (be.BOOKKEEPING, '')
     # the scan starts at the file whose Gtid_list is at the mark: the first file is not read past its head
     reads = [params for sql, params in server.statements if params and params[0].endswith('000001')]
     assert all(params[2] == 3 for params in reads), reads
@@ -106,12 +109,12 @@ def test_heartbeats_since_the_mark_are_bookkeeping_even_among_replicated_writes(
 
 def test_a_write_of_its_own_on_an_application_table_is_named_with_its_gtid():
     server = two_files(heartbeat(4), replicated(5), own_insert(6), heartbeat(7))
-    assert be.own_transactions(server, OWN, 3, 7) == (be.WRITE, 'GTID 0-20105-6: writes d2_app.items')
+    assert scan(server, OWN, 3, 7) == (be.WRITE, 'GTID 0-20105-6: writes d2_app.items')
 
 
 def test_a_table_named_like_rds_outside_the_mysql_schema_is_an_own_write():
     for table in ('app.rds_heartbeat2', 'mysql.user', 'mysql.rds_x.y'):
-        kind, detail = be.own_transactions(two_files(own_insert(4, table)), OWN, 3, 4)
+        kind, detail = scan(two_files(own_insert(4, table)), OWN, 3, 4)
         assert kind == be.WRITE and table in detail, (table, detail)
 
 
@@ -121,43 +124,43 @@ def test_ddl_account_changes_and_statements_are_own_writes():
     statement = [('Gtid', OWN, 'BEGIN GTID 0-%d-4' % OWN), ('Query', OWN, 'UPDATE mysql.rds_heartbeat2 SET value = 1'),
                  ('Query', OWN, 'COMMIT')]
     for transaction, word in ((ddl, 'CREATE TABLE'), (account, 'CREATE USER'), (statement, 'UPDATE')):
-        kind, detail = be.own_transactions(two_files(transaction), OWN, 3, 4)
+        kind, detail = scan(two_files(transaction), OWN, 3, 4)
         assert kind == be.WRITE and detail.startswith('GTID 0-20105-4: Query ') and word in detail, detail
 
 
 def test_a_heartbeat_mixed_with_an_application_row_is_an_own_write():
     mixed = heartbeat(4)[:4] + [('Table_map', OWN, 'table_id: 40 (d2_app.items)'),
                                 ('Write_rows_v1', OWN, 'table_id: 40 flags: STMT_END_F'), ('Xid', OWN, 'COMMIT /* xid=9 */')]
-    assert be.own_transactions(two_files(mixed), OWN, 3, 4)[0] == be.WRITE
+    assert scan(two_files(mixed), OWN, 3, 4)[0] == be.WRITE
 
 
 def test_an_incomplete_transaction_or_a_gtid_form_not_understood_is_an_own_write():
-    assert be.own_transactions(two_files(heartbeat(4)[:3]), OWN, 3, 4)[0] == be.WRITE
+    assert scan(two_files(heartbeat(4)[:3]), OWN, 3, 4)[0] == be.WRITE
     xa = [('Gtid', OWN, 'XA START X'), ('Table_map', OWN, 'table_id: 25 (mysql.rds_heartbeat2)')]
-    assert be.own_transactions(two_files(xa, heartbeat(4)), OWN, 3, 4)[0] == be.WRITE
+    assert scan(two_files(xa, heartbeat(4)), OWN, 3, 4)[0] == be.WRITE
 
 
 def test_own_writes_before_the_mark_or_after_the_state_read_do_not_count():
     server = two_files(own_insert(4), heartbeat(5), own_insert(6))
-    assert be.own_transactions(server, OWN, 4, 5) == (be.BOOKKEEPING, '')
+    assert scan(server, OWN, 4, 5) == (be.BOOKKEEPING, '')
 
 
 def test_purged_or_unreadable_binlogs_and_the_bound_say_so():
     # the only file left starts after own sequence 3: what came between the mark (1) and it is gone
     purged = Server({'b.000002': binlog_file('b.000002', '[0-%d-3]' % OWN, heartbeat(4))})
-    kind, detail = be.own_transactions(purged, OWN, 1, 4)
+    kind, detail = scan(purged, OWN, 1, 4)
     assert kind == be.UNREAD and 'purged' in detail
     server = two_files(heartbeat(4))
     server.fail = 'mysql-bin-changelog.000002'
-    kind, detail = be.own_transactions(server, OWN, 3, 4)
+    kind, detail = scan(server, OWN, 3, 4)
     assert kind == be.UNREAD and 'Could not find target log' in detail
     many = two_files(*[heartbeat(seq) for seq in range(4, 40)])
-    kind, detail = be.own_transactions(many, OWN, 3, 39, max_events=50)
+    kind, detail = scan(many, OWN, 3, 39, max_events=50)
     assert kind == be.UNREAD and 'bound' in detail
     ticks = iter(range(100))
-    kind, detail = be.own_transactions(many, OWN, 3, 39, clock=lambda: next(ticks) * 60.0)
+    kind, detail = scan(many, OWN, 3, 39, clock=lambda: next(ticks) * 60.0)
     assert kind == be.UNREAD and 'bound' in detail
-    assert be.own_transactions(two_files(heartbeat(4)), OWN, 3, 9)[0] == be.UNREAD  # sequence 9 not found
+    assert scan(two_files(heartbeat(4)), OWN, 3, 9)[0] == be.UNREAD  # sequence 9 not found
 
 
 def test_reading_goes_on_in_chunks_from_the_last_event_s_end(monkeypatch):
@@ -165,7 +168,7 @@ def test_reading_goes_on_in_chunks_from_the_last_event_s_end(monkeypatch):
     server = two_files(*[heartbeat(seq) for seq in range(4, 12)])
     server.state = '0-1-2,0-%d-3,1-%d-11' % (OWN, OWN)  # two domains of its own: no skipping
     server.files['mysql-bin-changelog.000002'][1]['Info'] = '[0-1-2,0-%d-3,1-%d-1]' % (OWN, OWN)
-    assert be.own_transactions(server, OWN, 3, 11) == (be.BOOKKEEPING, '')
+    assert scan(server, OWN, 3, 11) == (be.BOOKKEEPING, '')
     reads = [params for sql, params in server.statements if sql == be.LIST_EVENTS and params[0].endswith('000002')]
     assert [params[1] for params in reads[:3]] == [4, 4, 164], reads
     assert not [sql for sql, params in server.statements if sql == be.SKIP_EVENTS]
@@ -177,12 +180,12 @@ def test_the_server_skips_the_events_before_the_mark_itself(monkeypatch):
     before = [replicated(seq) if seq % 2 else heartbeat(seq) for seq in range(4, 60)]
     after = [replicated(60), own_insert(61), heartbeat(62)]
     server = two_files(*(before + after))
-    assert be.own_transactions(server, OWN, 59, 62) == (be.WRITE, 'GTID 0-20105-61: writes d2_app.items')
+    assert scan(server, OWN, 59, 62) == (be.WRITE, 'GTID 0-20105-61: writes d2_app.items')
     reads = [params for sql, params in server.statements if sql == be.LIST_EVENTS and params[2] != 3]  # not a head
     skipped = [row for row in server.files['mysql-bin-changelog.000002'] if row['Pos'] < reads[0][1]]
     assert len(skipped) > 200, reads  # of the 283 events before the mark
     # the transactions before the mark are not read: an own write there (sequence <= 59) would not count anyway
-    assert be.own_transactions(two_files(*(before + after[:1] + [heartbeat(61)])), OWN, 59, 61) == (be.BOOKKEEPING, '')
+    assert scan(two_files(*(before + after[:1] + [heartbeat(61)])), OWN, 59, 61) == (be.BOOKKEEPING, '')
 
 
 def test_skipping_never_passes_an_own_transaction_after_the_mark(monkeypatch):
@@ -190,5 +193,5 @@ def test_skipping_never_passes_an_own_transaction_after_the_mark(monkeypatch):
     monkeypatch.setattr(be, 'SKIP_LOOK', 2)
     for at in range(4, 40):
         transactions = [replicated(seq) if seq != at else own_insert(seq) for seq in range(4, 40)]
-        kind, detail = be.own_transactions(two_files(*transactions), OWN, at - 1, at)
+        kind, detail = scan(two_files(*transactions), OWN, at - 1, at)
         assert (kind, detail) == (be.WRITE, 'GTID 0-20105-%d: writes d2_app.items' % at), at

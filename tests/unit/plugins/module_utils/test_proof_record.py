@@ -106,7 +106,7 @@ def _record_step(monkeypatch, verdict, check_mode=False, reprove='check'):
     log, scans = [], []
     monkeypatch.setattr(pr, '_replica_state_now', lambda *a: dict(state(own=9), server_id=20105))
     monkeypatch.setattr(pr, 'read', lambda cursor, pair: dict(RECORD))
-    monkeypatch.setattr(binlog_events, 'own_transactions', lambda *a: scans.append(a[1:]) or verdict)
+    monkeypatch.setattr(binlog_events, 'own_transactions', lambda *a: scans.append(a[1:4]) or verdict)
     module = type('M', (), dict(check_mode=check_mode))()
     params = dict(reprove=reprove, proof_record='rds:3306', databases=[], exclude_databases=[], replica_login=None,
                   proof_record_login=dict(login_host='src'), rds=True, proof_tables=0)
