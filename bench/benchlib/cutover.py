@@ -1,6 +1,7 @@
 """Cutover under load: the application's writers run while cutover_to_rds.yml promotes RDS; then the
 longest write gap, lost writes (ids acknowledged anywhere but missing on RDS), checksums, and the
 cutover report's own figures (window, backlog at the freeze)."""
+import datetime
 import json
 import time
 
@@ -54,6 +55,15 @@ def _role_report(path):
     return {k: report.get(k) for k in REPORT_KEYS}
 
 
+def _step_at(report, step, t0):
+    """When the report's ``step`` happened, in seconds since ``t0`` (epoch), or None."""
+    for entry in report.get("timeline") or []:
+        if entry.get("step") == step:
+            at = datetime.datetime.strptime(entry["at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+            return at.replace(tzinfo=datetime.timezone.utc).timestamp() - t0
+    return None
+
+
 def _number(value):
     try:
         return float(value)
@@ -81,9 +91,15 @@ def run(lab, source, target, databases, app_password, workdir, rate, app_switch=
         time.sleep(tail)
         writer.stop()
     report = _role_report(report_path)
+    frozen_at = _step_at(report, "freeze_read_only", writer.t0)
+    opened_at = _step_at(report, "rds_open", writer.t0)
     result.update(playbook=pb, writer=writer.summary(), lag=lag.as_dict(), cpu=cpu.as_dict(),
                   playbook_window_s=[round(started, 2), round(ended, 2)],
                   timeline=writer.timeline, cutover_report=report,
+                  window_at_s=None if frozen_at is None or opened_at is None else [
+                      round(frozen_at, 3), round(opened_at, 3)],
+                  max_gap_across_window_s=None if frozen_at is None or opened_at is None else
+                  writer.gap_across(frozen_at, opened_at),
                   window_s=_number(report.get("window_seconds")),
                   unavailable_s=_number(report.get("unavailable_seconds")),
                   backlog_at_freeze_bytes=report.get("backlog_at_freeze"),

@@ -2,10 +2,10 @@
 # Copyright: (c) 2025, mysql_rds.replication contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The copy of rds_load_dump: ``dump | filter | load`` in one lock-free stream, or, with several
-streams, schemas | data streams (parallel_copy.py) | triggers. :class:`Copy` runs the steps and
-keeps what they did (bytes, DEFINER clauses changed, statements dropped, coordinates, commands);
-:func:`copy` picks the way. Errors come back as :class:`CopyFailed`, so that the caller can put
-the target's settings back before it fails."""
+streams, schemas (plain secondary keys left out) | data streams (parallel_copy.py) | keys | triggers.
+:class:`Copy` runs the steps and keeps what they did (bytes, DEFINER clauses changed, statements
+dropped, coordinates, commands); :func:`copy` picks the way. Errors come back as
+:class:`CopyFailed`, so that the caller can put the target's settings back before it fails."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -25,7 +25,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.masking impo
 from ansible_collections.mysql_rds.replication.plugins.module_utils.parallel_copy import (
     SnapshotOpenTimeout, Stream, bounds, earliest, ignore_options, integer_keys, integer_keys_sql, lock_statement,
     part_paths, plan, quote, run_streams, tables_sql, where)
-from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
+from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import feed, stream_between
 
 LOAD_HINT = ('error 1419/1227 on a routine or trigger: set log_bin_trust_function_creators=1 in the '
              "RDS instance's parameter group; error 1045/2026: check the logins and ca_cert; error 1153/2006/2013 "
@@ -168,8 +168,8 @@ class Copy(object):
         self.queries.append(sql)
         return run(cursor, sql)
 
-    def new_filter(self):
-        return DumpFilter(self.module.params['definer'], self.definer_user, self.event_clause)
+    def new_filter(self, defer_keys=False):
+        return DumpFilter(self.module.params['definer'], self.definer_user, self.event_clause, defer_keys)
 
     def count(self, dump_filter, written):
         self.written += written
@@ -185,9 +185,9 @@ class Copy(object):
         dump_filter = self.step('copy', self.one_stream_command(databases, drop_options), self.module.params['dump_path'])
         self.coordinates = dump_filter.coordinates
 
-    def step(self, name, command, keep_path):
+    def step(self, name, command, keep_path, defer_keys=False):
         """One dump | filter | load of ``command``; returns its filter."""
-        dump_filter = self.new_filter()
+        dump_filter = self.new_filter(defer_keys)
         self.started = True
         written = load(self.shown(command), self.load_cmd, dump_filter, self.secrets, keep_path=keep_path, step=name,
                        meter=self.progress.meter(name))
@@ -231,6 +231,20 @@ class Copy(object):
         self.streams = len(streams)
         self.coordinates = earliest([stream.dump_filter.coordinates for stream in streams])
 
+    def add_keys(self, deferred):
+        """The key step: the plain secondary keys the schema step left out ([(schema, table, [clause])]),
+        one ALTER TABLE per table, through the loader (its session settings, e.g. no binlog)."""
+        if not deferred:
+            return
+        statements = [add_keys_statement(schema, table, keys) for schema, table, keys in deferred]
+        self.queries.extend(statement.decode('utf-8', 'replace') for statement in statements)
+        result = feed(self.load_cmd, b'SET NAMES utf8mb4;\n' + b''.join(statement + b';\n' for statement in statements))
+        if result.consumer_rc != 0:
+            raise CopyFailed('key step: adding the secondary keys left out of the schema step failed (load exit %s): %s; '
+                             'the tables hold their rows without those keys: run the copy again (overwrite=true).'
+                             % (result.consumer_rc, excerpt(without_echo(result.consumer_stderr), self.secrets)),
+                             hint=LOAD_HINT)
+
     def lock_tables(self, cursor, tables):
         """LOCK TABLES ... READ on every copied table within lock_wait_timeout; False when it ran out."""
         timeout = self.module.params['lock_wait_timeout']
@@ -244,6 +258,12 @@ class Copy(object):
                 return False
             raise CopyFailed('cannot lock the copied tables on the source: %s' % exc.message)
         return True
+
+
+def add_keys_statement(schema, table, keys):
+    """ALTER TABLE `schema`.`table` ADD <key>, ... (bytes; ``keys``: the clauses as the dump wrote them)."""
+    name = ('%s.%s' % (quote(schema), quote(table))).encode('utf-8')
+    return b'ALTER TABLE ' + name + b' ' + b', '.join(b'ADD ' + key for key in keys)
 
 
 def split_work(cursor, tables, databases, streams):
@@ -296,11 +316,13 @@ def copy(module, copier, databases, drop_options, source_options):
                 if len(groups) + sum(len(ranges) for _db, _tbl, _col, ranges in chunked) > 1:
                     keep = part_paths(params['dump_path'], ['schema', 'triggers'] + [
                         'data-%d' % (index + 1) for index in range(params['parallel'])])
-                    copier.step('schema step', copier.dump + SCHEMA_STEP + DUMP_BASE + drop_options
-                                + ['--databases'] + databases, keep['schema'])
+                    # keys after the rows, unless the steps are kept on disk (each file loads as it is)
+                    schema = copier.step('schema step', copier.dump + SCHEMA_STEP + DUMP_BASE + drop_options
+                                         + ['--databases'] + databases, keep['schema'], not params['dump_path'])
                     if copier.lock_tables(cursor, tables):
                         copier.data_streams(cursor, tables, databases, keep, chunked, groups)
                         fill_gtid(module, copier, source_options)
+                        copier.add_keys(schema.deferred)
                         copier.step('trigger step', copier.dump + TRIGGER_STEP + DUMP_BASE + ['--databases'] + databases,
                                     keep['triggers'])
                         return

@@ -13,7 +13,8 @@
 - the first words of a row data statement (never filtered);
 - the client options that size packets, and a CREATE EVENT line's status (to create an event
   disabled on a replica, with the target dialect's clause);
-- loading without binlogging the rows: the loader's session setting and the privileges it needs.
+- loading without binlogging the rows: the loader's session setting and the privileges it needs;
+- the plain secondary keys of a CREATE TABLE statement, which a parallel copy adds after the rows.
 
 A new dump client or a new spelling = a change here (and a row in test_dump_dialect.py).
 """
@@ -52,6 +53,47 @@ SKIP_BINLOG_ALLOWED_SQL = (
     " \"'\")" % ', '.join("'%s'" % name for name in SKIP_BINLOG_PRIVILEGES))
 SKIP_BINLOG_NEEDS = ('SUPER, or BINLOG ADMIN on MariaDB 10.5+, or SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN '
                      'on MySQL 8.0 (an RDS master user never has them)')
+
+
+# A table's plain secondary keys can be added after its rows (the parallel copy's key step): every
+# row then goes into the clustered index only, and each key is built sorted, once, instead of row by
+# row in random order (several tables loaded side by side need all their keys in the buffer pool at
+# once, else a page read and write per row). Only an InnoDB table with no constraint (a foreign key
+# needs its key while it loads) and not system-versioned; a key that starts with the AUTO_INCREMENT
+# column stays (the column needs it). UNIQUE, FULLTEXT, SPATIAL keys and the primary key stay.
+_CREATE_TABLE_RE = re.compile(br'^CREATE TABLE `((?:[^`]|``)*)` \(\s*$')
+_PLAIN_KEY_RE = re.compile(br'^\s+(KEY `(?:[^`]|``)*` \(`((?:[^`]|``)*)`.*?),?\s*$')
+_AUTO_COLUMN_RE = re.compile(br'^\s+`((?:[^`]|``)*)` .*\bAUTO_INCREMENT\b')
+_KEEPS_KEYS_RE = re.compile(br'^\s+(?:CONSTRAINT|FOREIGN\s+KEY)\b|\bWITH SYSTEM VERSIONING\b', re.IGNORECASE)
+_INNODB_END_RE = re.compile(br'^\).*\bENGINE=InnoDB\b')
+
+
+def created_table(line):
+    """The table a dump's ``CREATE TABLE `t` (`` line creates, or None."""
+    match = _CREATE_TABLE_RE.match(line)
+    return _identifier(b'`' + match.group(1) + b'`') if match else None
+
+
+def without_plain_keys(lines):
+    """(lines, keys) of a CREATE TABLE statement (its lines, bytes): without the plain secondary keys
+    that may be added after the rows, and those keys' clauses (bytes, e.g. b'KEY `k` (`c`)')."""
+    close = next((index for index, line in enumerate(lines) if line.startswith(b')')), None)
+    if close is None or not _INNODB_END_RE.match(lines[close]) or any(_KEEPS_KEYS_RE.search(line) for line in lines):
+        return lines, []
+    auto = set(match.group(1) for match in (_AUTO_COLUMN_RE.match(line) for line in lines[1:close]) if match)
+    body, keys = [], []
+    for line in lines[1:close]:
+        match = _PLAIN_KEY_RE.match(line)
+        if match and match.group(2) not in auto:
+            keys.append(match.group(1))
+        else:
+            body.append(line)
+    if not keys:
+        return lines, []
+    last = body[-1]
+    ending = last[len(last.rstrip()):]
+    body[-1] = last.rstrip().rstrip(b',') + ending
+    return [lines[0]] + body + lines[close:], keys
 
 
 _QUOTED = br"(?:`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'|\"[^\"]*\"|[A-Za-z0-9_.$%-]+)"

@@ -15,6 +15,10 @@ passed through untouched: a row value that happens to contain ``DEFINER=`` is ne
 With ``event_clause`` (the target dialect's words for "disabled on a replica"), every enabled
 event is created with that status instead: it keeps its definition but does not run on a replica
 (whose event scheduler may be on) until it is enabled there, at the cutover.
+
+With ``defer_keys`` (the schema step of a parallel copy), tables are created without their plain
+secondary keys (dump_dialect.without_plain_keys; a CREATE TABLE statement is held until its end)
+and ``deferred`` lists them, for the copy to add once the rows are in.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,7 +37,7 @@ DEFINER_MODES = ('strip', 'rewrite', 'keep')
 class DumpFilter(object):
     """Line filter; call :meth:`line` for every line (with its newline), write what it returns."""
 
-    def __init__(self, definer='strip', definer_user=None, event_clause=None):
+    def __init__(self, definer='strip', definer_user=None, event_clause=None, defer_keys=False):
         if definer not in DEFINER_MODES:
             raise ValueError('definer must be one of %s' % ', '.join(DEFINER_MODES))
         if definer == 'rewrite' and not definer_user:
@@ -45,6 +49,9 @@ class DumpFilter(object):
             self._replacement = b'DEFINER=' + dump_dialect.definer_literal(definer_user)
         self.event_clause = event_clause  # set: enabled events are created disabled on a replica with it
         self.events_disabled = []  # 'schema.event' of those
+        self.defer_keys = defer_keys
+        self.deferred = []         # (schema, table, [key clause (bytes)]) of the keys left out
+        self._table = None         # the lines of the CREATE TABLE statement being held
         self._schema = None
         self.coordinates = dict(file=None, position=None, gtid='')  # {file, position, gtid} of the snapshot
         self.snapshot_open = False  # the dump wrote its position or its body: its snapshot is open
@@ -58,7 +65,7 @@ class DumpFilter(object):
 
     def fresh(self):
         """A filter with the same settings and nothing seen yet."""
-        return DumpFilter(self.definer, self.definer_user, self.event_clause)
+        return DumpFilter(self.definer, self.definer_user, self.event_clause, self.defer_keys)
 
     def line(self, data):
         """Return the bytes to write for the dump line ``data`` (b'' when dropped)."""
@@ -87,6 +94,8 @@ class DumpFilter(object):
         if self._in_insert:
             self._in_insert = not data.rstrip().endswith(b');')
             return data
+        if self._table is not None:
+            return self._create_table(data)
         if data.startswith(dump_dialect.DATA_PREFIX):
             # mariadb-dump 10.11.8+ writes one row per line after 'INSERT INTO `t` VALUES'.
             self._in_insert = not data.rstrip().endswith(b';')
@@ -103,6 +112,9 @@ class DumpFilter(object):
             return b''
         if data.startswith(b'USE '):
             self._schema = dump_dialect.used_schema(data) or self._schema
+        if self.defer_keys and dump_dialect.created_table(data) is not None:
+            self._table = []
+            return self._create_table(data)
         if self.event_clause and b'EVENT' in data.upper():
             data, event = dump_dialect.disable_event_on_replica(data, self.event_clause)
             if event is not None:
@@ -111,6 +123,17 @@ class DumpFilter(object):
             data, count = dump_dialect.DEFINER_RE.subn(self._replacement, data)
             self.definers += count
         return data
+
+    def _create_table(self, data):
+        """Hold the lines of a CREATE TABLE statement; at its end, return it without its deferred keys."""
+        self._table.append(data)
+        if not _ends_statement(data):
+            return b''
+        lines, keys = dump_dialect.without_plain_keys(self._table)
+        self._table = None
+        if keys:
+            self.deferred.append((self._schema, dump_dialect.created_table(lines[0]), keys))
+        return b''.join(lines)
 
 
 def _ends_statement(data):

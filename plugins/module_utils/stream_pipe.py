@@ -265,3 +265,16 @@ def stream_direct(producer_cmd, consumer_cmd, look, transform, started=None, met
     for drain in drains:
         drain.join()
     return StreamResult(meter.value(), producer_rc, consumer_rc, drains[0].text(), drains[1].text())
+
+
+def feed(consumer_cmd, data):
+    """Run consumer_cmd with ``data`` (bytes) as its whole input, ended with its parent (Linux);
+    a StreamResult without producer (its exit status 0)."""
+    consumer = popen(consumer_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     **DIE_WITH_PARENT)
+    try:
+        _out, err = consumer.communicate(data)
+    except BaseException:
+        _end([consumer])  # interrupted (a signal): no client outlives the module
+        raise
+    return StreamResult(len(data), 0, consumer.returncode, '', err.decode('utf-8', 'replace').strip())

@@ -30,7 +30,8 @@ description:
     stays on."
   - "Before the freeze it waits (up to O(wait_timeout)) until RDS executed the source's binlog up to
     O(max_backlog_bytes) of the source's current position (same binlog file; a file behind counts as
-    far), with lag <= O(max_lag), so the freeze itself waits for little (RV(backlog_at_freeze))."
+    far), with lag <= O(max_lag), and while RDS is still closing that backlog (at most 2 s more), so the
+    freeze itself waits for little (RV(backlog_at_freeze))."
   - "Every wait has a deadline that also holds against a server that stopped answering: each
     statement gets a socket read/write timeout (max of O(connect_timeout) and O(lock_wait_timeout) + 5 s),
     and during the freeze each read of RDS may take only the time left, so the source is never frozen
@@ -96,6 +97,9 @@ options:
     description:
       - The freeze starts only once RDS executed the source's binlog up to this many bytes of the source's
         current position (same binlog file). Seconds behind hide a backlog at high write rates; bytes do not.
+      - Under this limit the freeze still waits while the backlog shrinks from one read to the next (RDS
+        catching up after a lag), for at most 2 s, so that RDS has only what is in flight left to execute
+        once the source is frozen.
       - Waited for up to O(wait_timeout) before anything changes; then the module fails, nothing changed.
     type: int
     default: 65536

@@ -141,11 +141,18 @@ options:
     default: false
   parallel:
     description:
-      - Number of data streams. With more than one (and a MariaDB source), the copy runs in three
+      - Number of data streams. With more than one (and a MariaDB source), the copy runs in four
         steps, each streamed. First the schemas (tables, views, routines, events), then the rows in
         O(parallel) concurrent C(dump | filter | load) streams, each with a share of the tables
-        (biggest first, balanced by size), then the triggers (created after the rows, so that
-        loading fires none).
+        (biggest first, balanced by size), then the plain secondary keys, then the triggers (created
+        after the rows, so that loading fires none).
+      - The schema step creates InnoDB tables without their plain (not UNIQUE, FULLTEXT or SPATIAL)
+        secondary keys, unless the table has a constraint (foreign key, check) or system versioning, or
+        the key starts with the C(AUTO_INCREMENT) column; once the rows are in, one C(ALTER TABLE ... ADD KEY)
+        per table builds them, each sorted at once. Loaded row by row, the keys of the tables the
+        streams load side by side would all have to fit the target's buffer pool, else each row costs
+        random page reads and writes. Not with O(dump_path) (each kept file loads as it is). A copy
+        that fails before that step leaves tables without those keys; run it again with O(overwrite=true).
       - A table bigger than one and a half fair shares whose primary key is one integer column is
         copied by several streams, one per range of its key (C(--where)), so that one dominant table
         does not leave the other streams idle.

@@ -171,11 +171,23 @@ def test_tables_are_identical_once_caught_up(lab, first_run):
         dst.close()
 
 
+def task_outcome(run, name):
+    """The first result line ('ok', 'changed', 'skipping', ...) of the task called ``name``."""
+    match = re.search(r"TASK \[[^\]]*: %s\] \**\n(\w+):" % re.escape(name), run.output)
+    assert match, "task %r not in the output" % name
+    return match.group(1)
+
+
 def test_second_run_changes_nothing(lab, collections, first_run, tmp_path):
     report = tmp_path / "rerun-report.json"
     again = run_playbook(lab, collections, "-e", "replica_of_rds_report_path=%s" % report)
     assert again.rc == 0, again
     assert again.changed == 0, again
+    # the installed bundle has the bytes of the one to copy: checked in place, no temporary copy
+    assert task_outcome(first_run[0], "Make a temporary file for the candidate CA bundle") == "ok", first_run[0]
+    assert task_outcome(again, "Make a temporary file for the candidate CA bundle") == "skipping", again
+    assert task_outcome(again, "Check the candidate CA bundle with openssl (CA certificates, not expired)") == "ok"
+    assert task_outcome(again, "Set binlog retention hours on RDS") == "skipping", again
     assert "no copy" in again.output, again
     # the proof of the first run still holds: no table is read again, and the report says which proof
     assert "No table read: the proof of" in again.output, again

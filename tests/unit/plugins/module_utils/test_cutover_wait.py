@@ -39,13 +39,58 @@ def test_backlog_bytes(executed, position, expected):
     assert cw.backlog_bytes(executed, position) == expected
 
 
-def test_waits_until_the_backlog_is_small_then_returns_it():
+def wait_small(answers, polls, clock, **kwargs):
+    return cw.wait_for_small_backlog(lambda: answers.pop(0), lambda: dict(file='mysql-bin.000003', position=1000000),
+                                     65536, 5, kwargs.pop('timeout', 60), lambda: polls.append(1), clock=clock,
+                                     sleep=clock.sleep, **kwargs)
+
+
+def test_waits_until_the_backlog_is_small_and_steady_then_returns_it():
     clock = Clock()
-    answers = [status('mysql-bin.000002', 5), status(position=0), status(position=99000), status(position=999000)]
+    answers = [status('mysql-bin.000002', 5), status(position=0), status(position=99000), status(position=999000),
+               status(position=998800)]
     polls = []
-    backlog = cw.wait_for_small_backlog(lambda: answers.pop(0), lambda: dict(file='mysql-bin.000003', position=1000000),
-                                        65536, 5, 60, lambda: polls.append(1), clock=clock, sleep=clock.sleep)
-    assert backlog == 1000 and len(polls) == 3
+    assert wait_small(answers, polls, clock) == 1200 and len(polls) == 4 and not answers
+
+
+def test_a_backlog_still_shrinking_under_the_limit_is_waited_for_until_it_stops():
+    clock = Clock()
+    # under the limit while RDS catches up after a lag: 60 KiB, then 20 KiB, 800, then in flight only
+    answers = [status(position=940000), status(position=980000), status(position=999000), status(position=999100),
+               status(position=999000), status(position=999)]
+    polls = []
+    assert wait_small(answers, polls, clock) == 1000 and len(polls) == 4 and len(answers) == 1
+
+
+def test_no_backlog_freezes_at_once():
+    clock = Clock()
+    answers = [status(position=1000000), status(position=1)]
+    polls = []
+    assert wait_small(answers, polls, clock) == 0 and not polls and len(answers) == 1
+
+
+def test_a_backlog_that_keeps_shrinking_is_waited_for_at_most_the_settle_time():
+    clock = Clock()
+    answers = [status(position=940000 + step) for step in range(0, 60000, 100)]
+    polls = []
+    backlog = wait_small(answers, polls, clock, settle=1.0)
+    assert 101.0 <= clock.now < 101.06 and backlog == 60000 - 100 * len(polls)
+
+
+def test_a_shrinking_backlog_never_keeps_the_freeze_past_the_deadline():
+    clock = Clock()
+    answers = [status(position=940000 + step) for step in range(0, 60000, 100)]
+    polls = []
+    assert wait_small(answers, polls, clock, timeout=0.2) == 60000 - 100 * len(polls)
+    assert 100.2 <= clock.now < 100.26
+
+
+def test_a_backlog_that_grows_over_the_limit_again_starts_the_wait_anew():
+    clock = Clock()
+    answers = [status(position=990000), status(position=900000), status(position=995000), status(position=996000),
+               status(position=995500)]
+    polls = []
+    assert wait_small(answers, polls, clock) == 4500 and len(polls) == 4 and not answers
 
 
 def test_a_small_backlog_with_a_large_lag_still_waits():

@@ -91,9 +91,18 @@ class Recorder(dc.Copy):
     def __init__(self, module, read_coordinates=True):
         super(Recorder, self).__init__(module, DUMP, LOAD, [], 'admin@%', read_coordinates)
         self.steps = []
+        self.deferring = []
 
-    def step(self, name, command, keep_path):
+    def step(self, name, command, keep_path, defer_keys=False):
         self.steps.append(name)
+        self.deferring.append(defer_keys)
+        dump_filter = DumpFilter()
+        dump_filter.deferred = [('shop', 'a', [b'KEY `k` (`k`)'])] if defer_keys else []
+        return dump_filter
+
+    def add_keys(self, deferred):
+        self.steps.append('key step')
+        self.deferred = deferred
 
     def one_stream(self, databases, drop_options):
         self.steps.append('one stream')
@@ -110,9 +119,9 @@ def source(version):
 
 
 @pytest.mark.parametrize('version, read_coordinates, steps, warned', [
-    ('10.11.9-MariaDB-log', True, ['schema step', 'data streams', 'trigger step'], False),
+    ('10.11.9-MariaDB-log', True, ['schema step', 'data streams', 'key step', 'trigger step'], False),
     ('8.0.36', True, ['one stream'], True),
-    ('8.0.36', False, ['schema step', 'data streams', 'trigger step'], False),
+    ('8.0.36', False, ['schema step', 'data streams', 'key step', 'trigger step'], False),
 ])
 def test_copy_picks_several_streams_when_the_source_allows(monkeypatch, version, read_coordinates, steps, warned):
     cursor = source(version)
@@ -122,6 +131,41 @@ def test_copy_picks_several_streams_when_the_source_allows(monkeypatch, version,
     dc.copy(module, copier, ['shop'], [], dict(login_host='h'))
     assert copier.steps == steps
     assert bool(module.warnings) is warned
+    if 'key step' in steps:  # the keys the schema step left out, added after the rows, before the triggers
+        assert copier.deferring == [True, False] and copier.deferred == [('shop', 'a', [b'KEY `k` (`k`)'])]
+
+
+@pytest.mark.parametrize('dump_path, deferring', [(None, [True, False]), ('/tmp/x/copy.sql', [False, False])])
+def test_the_schema_step_leaves_the_keys_out_unless_the_steps_are_kept_on_disk(monkeypatch, dump_path, deferring):
+    cursor = source('10.11.9-MariaDB-log')
+    monkeypatch.setattr(dc, 'connect', lambda module, options=None: FakeConnection(cursor))
+    module = Module(parallel=2, dump_path=dump_path)
+    copier = Recorder(module)
+    dc.copy(module, copier, ['shop'], [], dict(login_host='h'))
+    assert copier.deferring == deferring
+    assert copier.deferred == ([('shop', 'a', [b'KEY `k` (`k`)'])] if deferring[0] else [])
+
+
+def test_the_key_step_feeds_one_alter_table_per_table_to_the_loader(tmp_path):
+    received = tmp_path / 'received.sql'
+    load = [sys.executable, '-c', 'import sys; open(%r, "wb").write(sys.stdin.buffer.read())' % str(received)]
+    copier = dc.Copy(Module(), DUMP, load, [], 'admin@%')
+    copier.add_keys([('shop', 't`1', [b'KEY `k_1` (`k`)', b"KEY `c` (`c`(10)) COMMENT 'x, y'"]), ('app', 'u', [b'KEY `a` (`a`)'])])
+    assert received.read_bytes() == (b"SET NAMES utf8mb4;\nALTER TABLE `shop`.`t``1` ADD KEY `k_1` (`k`), "
+                                     b"ADD KEY `c` (`c`(10)) COMMENT 'x, y';\nALTER TABLE `app`.`u` ADD KEY `a` (`a`);\n")
+    assert copier.queries == ["ALTER TABLE `shop`.`t``1` ADD KEY `k_1` (`k`), ADD KEY `c` (`c`(10)) COMMENT 'x, y'",
+                              'ALTER TABLE `app`.`u` ADD KEY `a` (`a`)']
+    dc.Copy(Module(), DUMP, [sys.executable, '-c', 'pytest.fail()'], [], 'admin@%').add_keys([])  # nothing to add: no loader
+
+
+def test_a_failed_key_step_fails_the_copy_with_the_loaders_error():
+    load = [sys.executable, '-c', 'import sys; sys.stdin.read(); sys.stderr.write("ERROR 1114 (HY000) at line 2: pw full"); sys.exit(1)']
+    copier = dc.Copy(Module(), DUMP, load, ['pw'], 'admin@%')
+    with pytest.raises(dc.CopyFailed) as caught:
+        copier.add_keys([('shop', 't', [b'KEY `k` (`k`)'])])
+    msg = caught.value.result['msg']
+    assert msg.startswith('key step: adding the secondary keys left out of the schema step failed (load exit 1): ERROR 1114')
+    assert 'at line 2' in msg and 'pw' not in msg and 'overwrite=true' in msg
 
 
 def test_copy_with_one_stream_does_not_connect(monkeypatch):

@@ -115,3 +115,39 @@ def test_loading_without_binlog_names_the_privilege_of_every_engine_and_reads_on
     assert sql.startswith('SELECT ') and 'information_schema.USER_PRIVILEGES' in sql and 'CURRENT_USER()' in sql
     assert all("'%s'" % name in sql for name in words.SKIP_BINLOG_PRIVILEGES)
     assert 'sql_log_bin' not in sql  # read from the grants, never tried
+
+
+SBTEST = b"""CREATE TABLE `sb``test` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `k` int(11) NOT NULL DEFAULT 0,
+  `c` char(120) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `u` (`c`),
+  KEY `k_1` (`k`),
+  KEY `k_2` (`c`(10),`k`) USING BTREE COMMENT 'a, b;'
+) ENGINE=InnoDB AUTO_INCREMENT=1677722 DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci;
+""".splitlines(True)
+
+
+def test_plain_secondary_keys_are_left_out_of_an_innodb_table_the_last_comma_dropped():
+    assert dd.created_table(SBTEST[0]) == 'sb`test' and dd.created_table(b'CREATE TABLE IF NOT EXISTS x (\n') is None
+    lines, keys = dd.without_plain_keys(SBTEST)
+    assert keys == [b'KEY `k_1` (`k`)', b"KEY `k_2` (`c`(10),`k`) USING BTREE COMMENT 'a, b;'"]
+    assert lines == SBTEST[:4] + [b'  PRIMARY KEY (`id`),\n', b'  UNIQUE KEY `u` (`c`)\n'] + SBTEST[-1:]
+
+
+@pytest.mark.parametrize('change', [
+    (b') ENGINE=InnoDB', b') ENGINE=MyISAM'),                                            # not InnoDB
+    (b'  UNIQUE KEY `u` (`c`),', b'  CONSTRAINT `f` FOREIGN KEY (`k`) REFERENCES `p` (`id`),'),  # a foreign key needs its key
+    (b'  UNIQUE KEY `u` (`c`),', b'  CONSTRAINT `ck` CHECK (`k` > 0),'),
+    (b'COLLATE=latin1_swedish_ci;', b'COLLATE=latin1_swedish_ci WITH SYSTEM VERSIONING;'),
+])
+def test_tables_that_need_their_keys_while_loading_keep_them(change):
+    lines = [line.replace(*change) for line in SBTEST]
+    assert lines != SBTEST and dd.without_plain_keys(lines) == (lines, [])
+
+
+def test_a_key_on_the_auto_increment_column_stays():
+    lines = [line.replace(b'PRIMARY KEY (`id`)', b'KEY `by_id` (`id`,`k`)') for line in SBTEST]
+    kept, keys = dd.without_plain_keys(lines)
+    assert b'  KEY `by_id` (`id`,`k`),\n' in kept and keys == [b'KEY `k_1` (`k`)', SBTEST[7].strip()]

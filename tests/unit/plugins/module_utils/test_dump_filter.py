@@ -156,3 +156,26 @@ def test_events_are_created_disabled_on_a_replica_with_the_clause_given():
     out = b''.join(dump_filter.line(line) for line in lines)
     assert b'NOT PRESERVE DISABLE ON SLAVE DO insert' in out and b'PRESERVE DISABLE DO set' in out
     assert dump_filter.events_disabled == ['shop.tick'] and dump_filter.definers == 1
+
+
+SCHEMA = [b'USE `shop`;\n', b'/*!40101 SET character_set_client = utf8mb4 */;\n', b'CREATE TABLE `t` (\n',
+          b'  `id` int(11) NOT NULL,\n', b'  `k` int(11) NOT NULL,\n', b'  PRIMARY KEY (`id`),\n', b'  KEY `k` (`k`)\n',
+          b') ENGINE=InnoDB DEFAULT CHARSET=latin1;\n', b'CREATE TABLE `m` (\n', b'  `k` int(11) NOT NULL,\n',
+          b'  KEY `k` (`k`)\n', b') ENGINE=MyISAM DEFAULT CHARSET=latin1;\n']
+
+
+def test_with_defer_keys_an_innodb_table_is_created_without_its_plain_keys_and_they_are_listed():
+    dump_filter = DumpFilter(defer_keys=True)
+    out = [dump_filter.line(line) for line in SCHEMA]
+    assert out[3:7] == [b''] * 4  # held until the statement ends
+    assert out[7] == b'CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `k` int(11) NOT NULL,\n  PRIMARY KEY (`id`)\n' \
+                     b') ENGINE=InnoDB DEFAULT CHARSET=latin1;\n'
+    assert b''.join(out[8:]) == b''.join(SCHEMA[8:])  # MyISAM: as it was
+    assert dump_filter.deferred == [('shop', 't', [b'KEY `k` (`k`)'])]
+    assert dump_filter.lines == len(SCHEMA) - 1 and dump_filter.statement_at(5) == 'CREATE TABLE `t` ('
+    assert dump_filter.fresh().defer_keys
+
+
+def test_without_defer_keys_tables_keep_their_keys():
+    dump_filter = DumpFilter()
+    assert b''.join(dump_filter.line(line) for line in SCHEMA) == b''.join(SCHEMA) and dump_filter.deferred == []

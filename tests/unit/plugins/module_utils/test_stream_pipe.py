@@ -3,7 +3,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import stream_between
+from ansible_collections.mysql_rds.replication.plugins.module_utils.stream_pipe import feed, stream_between
 
 
 def upper(source, sink):
@@ -49,3 +49,10 @@ def test_an_interrupted_stream_ends_both_clients():
     else:
         raise AssertionError('the interruption was swallowed')
     assert len(started) == 2 and all(process.poll() is not None for process in started)
+
+
+def test_feed_gives_the_consumer_its_whole_input_and_reports_its_exit_and_errors(tmp_path):
+    out = tmp_path / 'out'
+    result = feed(['sh', '-c', 'cat > "%s"; echo load-broke >&2; exit 3' % out], b'ALTER TABLE t ADD KEY k (k);\n')
+    assert out.read_bytes() == b'ALTER TABLE t ADD KEY k (k);\n'
+    assert (result.producer_rc, result.consumer_rc, result.consumer_stderr, result.written) == (0, 3, 'load-broke', 29)
