@@ -13,6 +13,7 @@ __metaclass__ = type
 import re
 import shlex
 import signal
+import threading
 from contextlib import contextmanager
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.client_options import SHOWN, shown
@@ -233,17 +234,21 @@ class Copy(object):
 
     def add_keys(self, deferred):
         """The key step: the plain secondary keys the schema step left out ([(schema, table, [clause])]),
-        one ALTER TABLE per table, through the loader (its session settings, e.g. no binlog)."""
+        one ALTER TABLE per table, through the loader (its session settings, e.g. no binlog); the
+        tables spread over as many loaders side by side as the copy had streams."""
         if not deferred:
             return
         statements = [add_keys_statement(schema, table, keys) for schema, table, keys in deferred]
         self.queries.extend(statement.decode('utf-8', 'replace') for statement in statements)
-        result = feed(self.load_cmd, b'SET NAMES utf8mb4;\n' + b''.join(statement + b';\n' for statement in statements))
-        if result.consumer_rc != 0:
-            raise CopyFailed('key step: adding the secondary keys left out of the schema step failed (load exit %s): %s; '
-                             'the tables hold their rows without those keys: run the copy again (overwrite=true).'
-                             % (result.consumer_rc, excerpt(without_echo(result.consumer_stderr), self.secrets)),
-                             hint=LOAD_HINT)
+        loaders = max(1, min(int(self.module.params['parallel'] or 1), len(statements)))
+        inputs = [b'SET NAMES utf8mb4;\n' + b''.join(statement + b';\n' for statement in statements[index::loaders])
+                  for index in range(loaders)]
+        for result in side_by_side([lambda data=data: feed(self.load_cmd, data) for data in inputs]):
+            if result.consumer_rc != 0:
+                raise CopyFailed('key step: adding the secondary keys left out of the schema step failed (load exit %s): %s; '
+                                 'the tables hold their rows without those keys: run the copy again (overwrite=true).'
+                                 % (result.consumer_rc, excerpt(without_echo(result.consumer_stderr), self.secrets)),
+                                 hint=LOAD_HINT)
 
     def lock_tables(self, cursor, tables):
         """LOCK TABLES ... READ on every copied table within lock_wait_timeout; False when it ran out."""
@@ -258,6 +263,30 @@ class Copy(object):
                 return False
             raise CopyFailed('cannot lock the copied tables on the source: %s' % exc.message)
         return True
+
+
+def side_by_side(calls):
+    """The results of ``calls`` (functions without arguments), run in threads side by side; the
+    first exception one raised is raised once all ended."""
+    if len(calls) == 1:
+        return [calls[0]()]
+    results, errors = [None] * len(calls), []
+
+    def work(index):
+        try:
+            results[index] = calls[index]()
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def add_keys_statement(schema, table, keys):

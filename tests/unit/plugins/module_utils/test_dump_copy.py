@@ -158,11 +158,23 @@ def test_the_key_step_feeds_one_alter_table_per_table_to_the_loader(tmp_path):
     dc.Copy(Module(), DUMP, [sys.executable, '-c', 'pytest.fail()'], [], 'admin@%').add_keys([])  # nothing to add: no loader
 
 
-def test_a_failed_key_step_fails_the_copy_with_the_loaders_error():
+def test_the_key_step_spreads_the_tables_over_as_many_loaders_as_streams(tmp_path):
+    load = [sys.executable, '-c', 'import os, sys; open(os.path.join(%r, str(os.getpid())), "wb").write(sys.stdin.buffer.read())'
+            % str(tmp_path)]
+    copier = dc.Copy(Module(parallel=2), DUMP, load, [], 'admin@%')
+    copier.add_keys([('shop', name, [b'KEY `k` (`k`)']) for name in ('a', 'b', 'c')])
+    received = sorted(path.read_bytes() for path in tmp_path.iterdir())
+    assert received == [b"SET NAMES utf8mb4;\nALTER TABLE `shop`.`a` ADD KEY `k` (`k`);\nALTER TABLE `shop`.`c` ADD KEY `k` (`k`);\n",
+                        b"SET NAMES utf8mb4;\nALTER TABLE `shop`.`b` ADD KEY `k` (`k`);\n"]
+    assert len(copier.queries) == 3
+
+
+@pytest.mark.parametrize('parallel, tables', [(1, ['t']), (2, ['t', 'u'])])
+def test_a_failed_key_step_fails_the_copy_with_the_loaders_error(parallel, tables):
     load = [sys.executable, '-c', 'import sys; sys.stdin.read(); sys.stderr.write("ERROR 1114 (HY000) at line 2: pw full"); sys.exit(1)']
-    copier = dc.Copy(Module(), DUMP, load, ['pw'], 'admin@%')
+    copier = dc.Copy(Module(parallel=parallel), DUMP, load, ['pw'], 'admin@%')
     with pytest.raises(dc.CopyFailed) as caught:
-        copier.add_keys([('shop', 't', [b'KEY `k` (`k`)'])])
+        copier.add_keys([('shop', name, [b'KEY `k` (`k`)']) for name in tables])
     msg = caught.value.result['msg']
     assert msg.startswith('key step: adding the secondary keys left out of the schema step failed (load exit 1): ERROR 1114')
     assert 'at line 2' in msg and 'pw' not in msg and 'overwrite=true' in msg
