@@ -62,6 +62,9 @@ def progress_line(host, data):
     if streams:
         text += '; running: ' + ', '.join('%s %s' % (item.get('name'), _size(int(item.get('bytes') or 0)))
                                           for item in streams)
+    phase = data.get('phase')
+    if phase:
+        text += '; %s (%ss)' % (phase.get('name'), phase.get('seconds'))
     return 'rds_load_dump progress ' + text
 
 

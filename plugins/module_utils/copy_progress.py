@@ -33,6 +33,7 @@ class Progress(object):
         self.rows = int(rows or 0)
         self.started = time.time()
         self.meters = []             # [(name, meter, finished())]
+        self.phase = None            # (what, since): work after the data streams that moves no byte
         self._stop = threading.Event()
         self._thread = None
 
@@ -41,6 +42,10 @@ class Progress(object):
         found = Meter()
         self.meters.append((name, found, lambda: False))
         return found
+
+    def begin(self, what):
+        """Say what the copy does now that moves no byte (None: nothing of that kind)."""
+        self.phase = (what, time.time()) if what else None
 
     def watch(self, streams):
         """Follow parallel_copy.Stream threads (their meters)."""
@@ -57,9 +62,11 @@ class Progress(object):
         eta = None
         if not final and self.size and rate > 0:
             eta = round(max(0.0, self.size - done) / rate, 1)
+        phase = self.phase
         return dict(bytes=done, rows=int(round(self.rows * (1.0 if final else share))), seconds=round(seconds, 1),
                     rate=int(rate), eta_seconds=eta, size_estimate=self.size, streams=streams, finished=final,
-                    pid=os.getpid())
+                    pid=os.getpid(), phase=None if phase is None or final else dict(
+                        name=phase[0], seconds=round(time.time() - phase[1], 1)))
 
     def _write(self):
         if not self.path:

@@ -243,7 +243,12 @@ class Copy(object):
         loaders = max(1, min(int(self.module.params['parallel'] or 1), len(statements)))
         inputs = [b'SET NAMES utf8mb4;\n' + b''.join(statement + b';\n' for statement in statements[index::loaders])
                   for index in range(loaders)]
-        for result in side_by_side([lambda data=data: feed(self.load_cmd, data) for data in inputs]):
+        self.progress.begin('adding the secondary keys of %d tables' % len(statements))
+        try:
+            results = side_by_side([lambda data=data: feed(self.load_cmd, data) for data in inputs])
+        finally:
+            self.progress.begin(None)
+        for result in results:
             if result.consumer_rc != 0:
                 raise CopyFailed('key step: adding the secondary keys left out of the schema step failed (load exit %s): %s; '
                                  'the tables hold their rows without those keys: run the copy again (overwrite=true).'

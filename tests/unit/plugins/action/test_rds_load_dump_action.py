@@ -17,6 +17,12 @@ def test_a_progress_line_without_an_estimate():
     assert line == 'rds_load_dump progress db1: copied 10 B, ~0 rows, 0 B/s, 1.0s'
 
 
+def test_a_progress_line_names_the_work_that_moves_no_byte():
+    line = progress_line('db1', dict(bytes=10, rows=0, rate=0, seconds=9.0, eta_seconds=None, streams=[],
+                                     phase=dict(name='adding the secondary keys of 4 tables', seconds=3.2)))
+    assert line == 'rds_load_dump progress db1: copied 10 B, ~0 rows, 0 B/s, 9.0s; adding the secondary keys of 4 tables (3.2s)'
+
+
 class _Poller(object):
     """The plugin's poll loop over scripted reads: (finished, data, alive) per read."""
 

@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import sys
 
 import pymysql
@@ -156,6 +157,20 @@ def test_the_key_step_feeds_one_alter_table_per_table_to_the_loader(tmp_path):
     assert copier.queries == ["ALTER TABLE `shop`.`t``1` ADD KEY `k_1` (`k`), ADD KEY `c` (`c`(10)) COMMENT 'x, y'",
                               'ALTER TABLE `app`.`u` ADD KEY `a` (`a`)']
     dc.Copy(Module(), DUMP, [sys.executable, '-c', 'pytest.fail()'], [], 'admin@%').add_keys([])  # nothing to add: no loader
+
+
+def test_the_progress_names_the_key_step_while_it_runs(tmp_path, monkeypatch):
+    seen = tmp_path / 'seen.json'
+    copier = dc.Copy(Module(), DUMP, [sys.executable, '-c', 'import sys; sys.stdin.read()'], [], 'admin@%')
+
+    def feed(load_cmd, data):
+        seen.write_text(json.dumps(copier.progress.summary()['phase']))
+        return StreamResult(len(data), 0, 0, '', '')
+
+    monkeypatch.setattr(dc, 'feed', feed)
+    copier.add_keys([('shop', name, [b'KEY `k` (`k`)']) for name in ('a', 'b')])
+    assert json.loads(seen.read_text())['name'] == 'adding the secondary keys of 2 tables'
+    assert copier.progress.summary()['phase'] is None
 
 
 def test_the_key_step_spreads_the_tables_over_as_many_loaders_as_streams(tmp_path):
