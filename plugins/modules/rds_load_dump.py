@@ -223,7 +223,8 @@ options:
     description:
       - Seconds between two progress lines the action plugin prints while the copy runs (bytes done
         per stream, rate, estimated time left; once the rows are in, the key step and for how long it
-        has run), and the same in RV(progress) at the end. The module then runs asynchronously (over any connection); C(0) runs it in one go, printing nothing.
+        has run), and the same in RV(progress) at the end. The module then runs asynchronously (over
+        any connection); C(0) runs it in one go, printing nothing.
       - A task with its own C(async) runs as such, without progress lines.
     type: int
     default: 30
