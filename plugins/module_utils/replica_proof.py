@@ -8,6 +8,9 @@ receiver if it was stopped, so the events up to the snapshot arrive). While a th
 the source inside the snapshot, the replica applies up to the snapshot's position and is
 checksummed there: both sides take as long as the slower one instead of the sum of the two.
 ReplicaPause.restore() then puts replication back as it was found.
+
+read_live() reads both servers at the same time as they are, for a replica whose applier the login
+cannot pause (RDS as its master user): its caller compares and reads again where they differ.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -108,31 +111,60 @@ class ReplicaPause(object):
             self.restore_error = exc.message
 
 
-def prove(source_cursor, replica, selected, snapshot, timeout, algorithm=DEFAULT_ALGORITHM):
-    """(source tables, replica result) with the source cursor inside the open snapshot and
-    ``replica`` (a paused ReplicaPause); both sides checksummed with ``algorithm``."""
+def read_both(source_side, replica_side):
+    """(source_side(), replica_side()), run at the same time: the source's in a thread, the replica's in
+    the caller's. The thread is joined before anything is raised, so no cursor is still in use when the
+    caller goes on (restores the replica, closes the connections)."""
     box = {}
 
-    def source_side():
+    def run_source_side():
         try:
-            box['tables'] = checksum_tables(source_cursor, selected, [], algorithm)[1]
-            run(source_cursor, 'COMMIT')
+            box['value'] = source_side()
         except Exception as exc:  # pylint: disable=broad-except  # re-raised below
             box['error'] = exc
 
-    worker = threading.Thread(target=source_side)
+    worker = threading.Thread(target=run_source_side)
     worker.daemon = True
     worker.start()
     try:
-        stopped_at = replica.apply_until(snapshot, timeout)
-        replica_tables = checksum_tables(replica.cursor, selected, [], algorithm)[1]
+        replica_value = replica_side()
     finally:
         worker.join()
     if 'error' in box:
         raise box['error']
-    equal, different = compare(replica_tables, box['tables'])
-    result = dict(stopped_at=stopped_at, databases=selected, tables=replica_tables,
-                  table_count=len(replica_tables),
+    return box['value'], replica_value
+
+
+def replica_result(source_tables, replica_tables, selected, **extra):
+    equal, different = compare(replica_tables, source_tables)
+    result = dict(databases=selected, tables=replica_tables, table_count=len(replica_tables),
                   total_rows=sum(item['rows'] for item in replica_tables.values()),
                   equal=equal, different=different)
-    return box['tables'], result
+    result.update(extra)
+    return result
+
+
+def prove(source_cursor, replica, selected, snapshot, timeout, algorithm=DEFAULT_ALGORITHM):
+    """(source tables, replica result) with the source cursor inside the open snapshot and
+    ``replica`` (a paused ReplicaPause); both sides checksummed with ``algorithm``."""
+    def source_side():
+        tables = checksum_tables(source_cursor, selected, [], algorithm)[1]
+        run(source_cursor, 'COMMIT')
+        return tables
+
+    def replica_side():
+        stopped_at = replica.apply_until(snapshot, timeout)
+        return stopped_at, checksum_tables(replica.cursor, selected, [], algorithm)[1]
+
+    source_tables, (stopped_at, replica_tables) = read_both(source_side, replica_side)
+    return source_tables, replica_result(source_tables, replica_tables, selected, stopped_at=stopped_at)
+
+
+def read_live(source_cursor, replica_cursor, selected, algorithm=DEFAULT_ALGORITHM):
+    """(source tables, replica result) of both servers read at the same time and as they are: no pause,
+    no snapshot. Tables under writes, or not yet applied by the replica, may differ; the caller reads
+    again."""
+    source_tables, replica_tables = read_both(
+        lambda: checksum_tables(source_cursor, selected, [], algorithm)[1],
+        lambda: checksum_tables(replica_cursor, selected, [], algorithm)[1])
+    return source_tables, replica_result(source_tables, replica_tables, selected)

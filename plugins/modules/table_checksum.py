@@ -22,6 +22,9 @@ description:
   - With O(replica_login), the module does that proof in one call. It pauses the replica's applier
     (before the snapshot opens), lets it apply up to the snapshot's coordinates, checksums it there
     while the source is read, compares, and restores replication as it found it.
+  - With O(replica_login) and O(replica_pause=false) it reads both servers at the same time as they
+    are, for a replica whose applier the login may not pause (RDS read as its master user). A table
+    written while it is read, or not yet applied by the replica, may differ, so read it again.
   - Read-only; never reports a change.
 author:
   - mysql_rds.replication contributors (@mysql_rds)
@@ -75,6 +78,16 @@ options:
       - Seconds the replica may take to reach the snapshot's coordinates (O(replica_login)).
     type: int
     default: 600
+  replica_pause:
+    description:
+      - With O(replica_login), V(true) pauses the replica's applier and reads it at the snapshot's
+        coordinates (see above; the login needs to stop and start the replica's threads).
+      - V(false) opens no snapshot and pauses nothing; the source and the replica are read at the same
+        time, each as it is (the schemas selected on the source, on both), and the C(equal) and
+        C(different) of RV(replica) say which tables matched at that moment. Not with O(snapshot=true), nor
+        with O(proof_record) (unless O(reprove=record_only) or O(reprove=check), which read no table).
+    type: bool
+    default: true
   algorithm:
     description:
       - Row hash of the checksums.
@@ -170,6 +183,22 @@ EXAMPLES = r'''
     that: proof.replica.different | length == 0
     fail_msg: "Tables that differ: {{ proof.replica.different | map(attribute='table') | list }}"
 
+# A replica whose applier the login may not pause (RDS as its master user): both read at the same
+# time, as they are; read the tables that differed again (as the rds_replica_of_source role does).
+- name: Checksum the source and its RDS replica side by side
+  mysql_rds.replication.table_checksum:
+    login_host: db1.example.internal
+    login_user: dba
+    login_password: "{{ dba_password }}"
+    databases: [shop]
+    replica_login:
+      login_host: mydb.abcdefgh.eu-west-1.rds.amazonaws.com
+      login_user: admin
+      login_password: "{{ rds_master_password }}"
+      ca_cert: /etc/mysql/rds-global-bundle.pem
+    replica_pause: false
+  register: side_by_side
+
 # Two separate runs compare only when neither server changes in between (for example after the
 # cutover: source read-only, replica caught up); under writes use replica_login above.
 - name: Checksum the quiet source
@@ -245,8 +274,8 @@ snapshot:
 queries:
   description:
     - The replication statements run on the replica (O(replica_login)), in order (pause, apply up
-      to the snapshot's coordinates, resume as found); empty without O(replica_login). The checksum
-      reads are not listed.
+      to the snapshot's coordinates, resume as found); empty without O(replica_login) and with
+      O(replica_pause=false). The checksum reads are not listed.
   returned: always
   type: list
   elements: str
@@ -272,10 +301,12 @@ reprove_reason:
   type: str
 replica:
   description:
-    - The replica's side of the proof (O(replica_login)), read at the snapshot's coordinates.
+    - The replica's side of the proof (O(replica_login)), read at the snapshot's coordinates (with
+      O(replica_pause=false), as it was while the source was read).
     - Same keys as the source's RV(databases), RV(tables), RV(table_count), RV(total_rows),
       RV(equal) and RV(different) (RV(different) items have C(rows) on the replica and
-      C(compare_rows) on the source), plus C(stopped_at) (C(file), C(position)) where its applier stopped.
+      C(compare_rows) on the source), plus C(stopped_at) (C(file), C(position)) where its applier
+      stopped (not with O(replica_pause=false)).
   returned: when O(replica_login) is set
   type: dict
 '''
@@ -290,7 +321,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum imp
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.proof_record import record_proof, record_step
-from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import ReplicaPause, prove
+from ansible_collections.mysql_rds.replication.plugins.module_utils.replica_proof import ReplicaPause, prove, read_live
 
 
 def start_snapshot(cursor):
@@ -348,6 +379,14 @@ def collect_with_replica(cursor, replica, databases, exclude_databases, timeout,
     return result
 
 
+def collect_side_by_side(cursor, replica_cursor, databases, exclude_databases, algorithm=DEFAULT_ALGORITHM):
+    """The source and the replica read at the same time, as they are (no snapshot, no pause)."""
+    selected = select_databases(list_schemas(cursor), databases, exclude_databases)
+    tables, replica_result = read_live(cursor, replica_cursor, selected, algorithm)
+    return dict(changed=False, queries=[], databases=selected, tables=tables, table_count=len(tables),
+                total_rows=sum(item['rows'] for item in tables.values()), replica=replica_result)
+
+
 def argument_spec():
     spec = connection_argument_spec()
     spec.update(
@@ -357,6 +396,7 @@ def argument_spec():
         compare_to=dict(type='dict'),
         replica_login=dict(type='dict', options=connection_argument_spec(), aliases=['replica']),
         replica_timeout=dict(type='int', default=600),
+        replica_pause=dict(type='bool', default=True),
         algorithm=dict(type='str', choices=list(ALGORITHMS), default=DEFAULT_ALGORITHM),
         tables=dict(type='list', elements='str', default=[]),
         proof_record=dict(type='str'),
@@ -379,6 +419,14 @@ def main():
                          'names only, without spaces.' % ', '.join(padded))
     if params['replica_timeout'] < 1:
         module.fail_json(msg='replica_timeout must be 1 or more seconds (got %s).' % params['replica_timeout'])
+    live = params['replica_login'] is not None and not params['replica_pause']
+    if live and params['snapshot']:
+        module.fail_json(msg='snapshot=true cannot be combined with replica_pause=false, which reads both servers '
+                         'as they are: drop one of the two.')
+    if live and params['proof_record'] and params['reprove'] in ('always', 'changed'):
+        module.fail_json(msg='proof_record cannot be combined with replica_pause=false: a read of both servers as '
+                         'they are proves only the tables that matched; record the proof with reprove=record_only '
+                         'once every table matched.')
     only = set(params['tables']) or None
     reason = None
     if params['proof_record']:
@@ -393,7 +441,11 @@ def main():
     conn = connect(module)
     replica_conn = replica = None
     try:
-        if params['replica_login'] is not None:
+        if live:
+            replica_conn = connect(module, options=params['replica_login'])
+            result = collect_side_by_side(conn.cursor(), replica_conn.cursor(), params['databases'],
+                                          params['exclude_databases'], algorithm=params['algorithm'])
+        elif params['replica_login'] is not None:
             replica_conn = connect(module, options=params['replica_login'])
             replica = ReplicaPause(replica_conn.cursor())
             result = collect_with_replica(conn.cursor(), replica, params['databases'], params['exclude_databases'],

@@ -67,7 +67,7 @@ def proof_check(run):
 
 
 def checksum_ran(run):
-    found = re.search(r"Checksum the source tables, first read of round 1\] \*+\n(\w+):", run.output)
+    found = re.search(r"Checksum the source and RDS tables side by side, first read of round 1\] \*+\n(\w+):", run.output)
     assert found, run
     return found.group(1) != "skipping"
 

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from module_runner import ANSIBLE, collection_root, login, prepare_source, row_count, run_module, slave_status, sql
+from module_runner import (ANSIBLE, assert_no_secret, collection_root, login, prepare_source, row_count, run_module,
+                           slave_status, sql)
 from polling import wait_until
 
 SOURCE, REPLICA = 'rds_source', 'onprem_replica'
@@ -157,3 +158,51 @@ def test_action_group_defaults_reach_table_checksum(env, tmp_path):
     sums = result['plays'][0]['tasks'][0]['hosts']['localhost']
     assert sums['table_count'] == 2 and sums['databases'] == [DB], sums
     assert source['login_password'] not in proc.stdout
+
+
+def test_replica_pause_false_reads_both_as_they_are_with_a_login_that_cannot_pause(env, repl_password):
+    """How rds_replica_of_source reads RDS: a replica login without the rights to stop its applier."""
+    replica, source = env['replica'], env['source']
+    sql(replica, 'SET SESSION sql_log_bin = 0')
+    sql(replica, "CREATE USER IF NOT EXISTS 'it_sum_reader'@'127.0.0.1' IDENTIFIED BY %s", [repl_password])
+    sql(replica, "GRANT SELECT ON %s.* TO 'it_sum_reader'@'127.0.0.1'" % DB)
+    reader = dict(env['args']['replica_login'], login_user='it_sum_reader', login_password=repl_password)
+    args = dict(env['args'], replica_login=reader, replica_pause=False)
+    try:
+        paused = run_module('table_checksum', dict(args, replica_pause=True))
+        assert paused.failed, paused  # this login cannot pause the applier: the default mode is refused
+        writer = Writer(env['lab'])
+        writer.start()
+        try:
+            time.sleep(0.5)
+            run = run_module('table_checksum', args)
+        finally:
+            writer.stop()
+        assert not run.failed, run
+        assert run.changed is False and run.result['queries'] == [] and 'snapshot' not in run.result
+        side = run.result['replica']
+        assert 'stopped_at' not in side and side['databases'] == [DB] == run.result['databases'], side
+        assert DB + '.t' in side['equal'], side  # the table without writes matches; w may not, under writes
+        status = slave_status(replica)
+        assert (status['Slave_IO_Running'], status['Slave_SQL_Running']) == ('Yes', 'Yes')
+        assert status['Until_Condition'] == 'None'
+
+        total = sql(source, 'SELECT COUNT(*) AS n FROM %s.w' % DB)[0]['n']
+        assert wait_until(lambda: sql(replica, 'SELECT COUNT(*) AS n FROM %s.w' % DB)[0]['n'] == total, 60)
+        sql(replica, "INSERT INTO %s.t VALUES (99, 'replica only')" % DB)  # unlogged: this session has sql_log_bin=0
+        again = run_module('table_checksum', args)
+        assert not again.failed, again
+        rows = row_count(source, DB)
+        assert again.result['replica']['different'] == [{'table': DB + '.t', 'rows': rows + 1, 'compare_rows': rows}]
+        assert again.result['replica']['equal'] == [DB + '.w']
+        assert_no_secret(again, repl_password)
+    finally:
+        sql(replica, 'DELETE FROM %s.t WHERE id = 99' % DB)
+        sql(replica, "DROP USER IF EXISTS 'it_sum_reader'@'127.0.0.1'")
+        sql(replica, 'SET SESSION sql_log_bin = 1')
+
+
+def test_replica_pause_false_refuses_a_snapshot_before_connecting(env):
+    run = run_module('table_checksum', dict(env['args'], replica_pause=False, snapshot=True,
+                                           replica_login=dict(env['args']['replica_login'], login_port=1)))
+    assert run.failed and 'snapshot=true cannot be combined with replica_pause=false' in run.result['msg'], run

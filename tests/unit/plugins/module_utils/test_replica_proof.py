@@ -5,6 +5,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils import replica_proof as rp
@@ -186,3 +189,52 @@ def test_mysql_84_words_come_from_the_dialect():
     replica = rp.ReplicaPause(replica_cursor)
     replica.pause()
     assert replica.queries == ['STOP REPLICA SQL_THREAD']
+
+
+def test_read_live_reads_both_servers_as_they_are():
+    source = _server({'`items`': (3, 11, 22)})
+    replica = _server({'`items`': (2, 11, 21)}, [_status('Yes')])
+    source_tables, result = rp.read_live(source, replica, ['shop'])
+    assert source_tables['shop.items']['rows'] == 3 and result['tables']['shop.items']['rows'] == 2
+    assert result['equal'] == [] and result['different'] == [{'table': 'shop.items', 'rows': 2, 'compare_rows': 3}]
+    assert 'stopped_at' not in result and result['databases'] == ['shop']
+    for cursor in (source, replica):  # nothing paused, no snapshot
+        assert not _replication_statements(cursor)
+        assert not any('TRANSACTION' in sql or 'SLAVE STATUS' in sql for sql in cursor.statements)
+
+
+def test_read_both_runs_the_two_sides_at_the_same_time():
+    both_started = threading.Barrier(2, timeout=5)  # fails unless the other side runs meanwhile
+    assert rp.read_both(lambda: (both_started.wait(), 'source')[1],
+                        lambda: (both_started.wait(), 'replica')[1]) == ('source', 'replica')
+
+
+def test_read_both_joins_the_source_side_before_raising_its_error():
+    finished = threading.Event()
+
+    def source_side():
+        finished.wait(5)
+        raise SqlError('source failed')
+
+    def replica_side():
+        finished.set()
+        return 'replica'
+
+    with pytest.raises(SqlError, match='source failed'):
+        rp.read_both(source_side, replica_side)
+
+
+def test_read_both_raises_the_replica_error_after_joining_the_source_side():
+    source_done = threading.Event()
+
+    def source_side():
+        time.sleep(0.2)
+        source_done.set()
+        return 'source'
+
+    def replica_side():
+        raise SqlError('replica failed')
+
+    with pytest.raises(SqlError, match='replica failed'):
+        rp.read_both(source_side, replica_side)
+    assert source_done.is_set()

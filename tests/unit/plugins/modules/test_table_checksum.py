@@ -202,3 +202,35 @@ def test_documentation_lists_the_algorithms():
 
 def test_documentation_matches_the_argument_spec():
     docs_spec.check(tc, tc.argument_spec())
+
+
+def test_collect_side_by_side_reads_the_source_selection_on_both():
+    source = _server(sums={'`items`': (3, 11, 22), '`log`': (0, 0, 0)})
+    replica = _server(sums={'`items`': (3, 11, 22), '`log`': (1, 5, 6)})
+    result = tc.collect_side_by_side(source, replica, [], ['loadgen'])
+    assert result['databases'] == ['shop'] and result['replica']['databases'] == ['shop']
+    assert result['queries'] == [] and result['changed'] is False
+    assert result['replica']['equal'] == ['shop.items']
+    assert result['replica']['different'] == [{'table': 'shop.log', 'rows': 1, 'compare_rows': 0}]
+    assert not any(sql.startswith(('STOP', 'START')) for sql in source.statements + replica.statements)
+
+
+def test_replica_pause_false_reads_side_by_side(monkeypatch):
+    seen = []
+    monkeypatch.setattr(tc, 'collect_side_by_side',
+                        lambda *a, **k: seen.append(('side_by_side', a[2], k.get('algorithm'))) or dict(tables={}))
+    result, calls = run_main(monkeypatch, replica_login=dict(login_user='repl_dba'), replica_pause=False,
+                             databases=['shop'])
+    assert not result.get('failed'), result
+    assert calls == [SOURCE, REPLICA] and seen == [('side_by_side', ['shop'], 'crc32')]
+
+
+@pytest.mark.parametrize('args, words', [
+    (dict(snapshot=True), 'snapshot=true cannot be combined with replica_pause=false'),
+    (dict(proof_record='db1:3306'), 'proof_record cannot be combined with replica_pause=false'),
+    (dict(proof_record='db1:3306', reprove='changed'), 'reprove=record_only'),
+])
+def test_replica_pause_false_refuses_what_needs_a_pause_before_connecting(monkeypatch, args, words):
+    result, calls = run_main(monkeypatch, replica_login=dict(login_user='repl_dba'), replica_pause=False, **args)
+    assert result.get('failed') is True and words in result['msg'], result
+    assert calls == []
