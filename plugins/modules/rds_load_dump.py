@@ -263,6 +263,12 @@ notes:
     go through the filter (DEFINER clauses, statements an RDS master user may not run). A data
     stream whose start holds such a statement goes through the filter as a whole. A data stream's
     failure names the stream and the error (its statement's head is not known).
+  - One copy at a time into a server. The module holds the named lock C(mysql_rds.replication.rds_load_dump)
+    on the target (C(GET_LOCK), on a connection of its own) from before its first change until it ends;
+    the server releases it with that connection, also when the module is killed. A second run into the
+    same server while the first still loads (for example a re-run while a module whose controller was
+    killed goes on) fails before it changes anything, naming the connection that holds the lock; so
+    does check mode.
   - SIGTERM or SIGINT during the copy ends the clients and puts the load settings back before the
     module fails (C(changed=true) once anything was loaded). A failure's message holds the head of
     the statement the target refused and the clients' errors, cut, never the rows.
@@ -437,6 +443,7 @@ from ansible_collections.mysql_rds.replication.plugins.module_utils.client_optio
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     ConnectionConfigError, SqlError, connect, connection_argument_spec, connection_params, run, target_of)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
+from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_lock import busy_message, holder, take
 from ansible_collections.mysql_rds.replication.plugins.module_utils.copy_progress import Progress, totals_sql
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dump_copy import (
     Copy, CopyFailed, Interrupted, copy, interruptible)
@@ -596,6 +603,22 @@ def event_clause(module, cursor):
     return clause
 
 
+def hold_copy_lock(module, cursor):
+    """Refuse while another copy loads into the target; outside check mode, hold the lock from here on,
+    on a connection of its own that stays open until the module ends (returned)."""
+    try:
+        if module.check_mode:
+            running = holder(cursor)
+            if running:
+                module.fail_json(msg=busy_message(running))
+            return None
+        lock_conn = connect(module)
+        take(lock_conn.cursor())
+        return lock_conn
+    except SqlError as exc:
+        module.fail_json(msg=exc.message)
+
+
 def recover_settings(module, cursor):
     """Put back the load settings an interrupted earlier run left on the target (recorded there)."""
     statements, warnings = recover(cursor, module.check_mode)
@@ -629,6 +652,7 @@ def main():
     conn = connect(module)
     try:
         skip_binlog_guard(module, conn.cursor(), target, target_kwargs.get('user'))
+        lock_conn = hold_copy_lock(module, conn.cursor())  # noqa: F841  pylint: disable=unused-variable  # held till exit
         recovered = recover_settings(module, conn.cursor())
         try:
             packet, may_set = target_packet(conn.cursor())

@@ -4,6 +4,9 @@
   their logins on inherited pipes), the load settings it changed stay recorded on the target, and
   the next run puts them back (with a warning) and converges;
 - SIGTERM of the module mid-copy: it puts the settings back itself and fails with changed=true;
+- a second copy while one runs: refused before it changes anything (the copy lock);
+- kill -9 of a parallel copy while its rows load (before the key step adds the secondary keys):
+  the re-run copies again and every table has its keys;
 - a failing INSERT of a big row: changed=true, and the message holds the statement's head and the
   error, never the row.
 
@@ -263,3 +266,63 @@ def test_kill_9_of_the_module_and_its_async_wrapper_ends_the_progress_wait(env):
     assert not run.failed, run
     assert flush_setting(root) == 1 and not record_exists(root)
     assert rows_loaded(root) == ROWS
+
+
+def show_create(root, table):
+    return sql(root, 'SHOW CREATE TABLE %s.%s' % (DB, table))[0]['Create Table']
+
+
+def test_kill_9_of_a_parallel_copy_before_its_key_step_and_the_rerun_puts_every_key_back(env):
+    """With parallel streams the plain secondary keys come after the rows (the key step): a kill while
+    the rows load leaves tables without them; the re-run copies again and every table has its keys."""
+    source_root, root = env['source_root'], env['replica_root']
+    sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+    sql(source_root, 'CREATE TABLE %s.k (id INT PRIMARY KEY, a INT NOT NULL, v VARCHAR(100), '
+                     'KEY by_a (a), KEY by_v (v))' % DB)
+    sql(source_root, 'INSERT INTO %s.k SELECT seq, seq %% 7, MD5(seq) FROM %s.seq_1_to_%d' % (DB, DB, ROWS))
+    try:
+        proc = start_module(copy_args(env, parallel=2))
+        pid = module_pid(proc, root)
+        assert 'KEY `by_a`' not in show_create(root, 'k') and 'KEY `by_a`' in show_create(source_root, 'k')
+        clients = descendants(pid)
+        assert len(clients) >= 4, [cmdline(client) for client in clients]  # a dump and a load client per stream
+        os.kill(pid, signal.SIGKILL)
+        result, output = result_of(proc)
+        assert result.get('failed'), (result, output)
+        assert gone(clients), [cmdline(client) for client in clients if alive(client)]
+
+        run = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'], databases=[DB],
+                                               read_coordinates=False, overwrite=True, parallel=2))
+        assert not run.failed, (run.result.get('msg'), run)
+        assert [show_create(root, table) for table in ('k', 't')] == \
+            [show_create(source_root, table) for table in ('k', 't')]
+        assert sql(root, 'SELECT COUNT(*) AS n FROM %s.k' % DB)[0]['n'] == ROWS and rows_loaded(root) == ROWS
+        assert flush_setting(root) == 1 and not record_exists(root)
+    finally:
+        sql(source_root, 'DROP TABLE IF EXISTS %s.k' % DB)
+
+
+def test_a_second_copy_while_one_runs_is_refused_and_changes_nothing(env):
+    """A re-run while the copy still loads (its controller killed, say) would put back the settings the
+    copy uses and drop the table it fills: the copy's named lock on the target makes it refuse first."""
+    root = env['replica_root']
+    sql(root, 'SET GLOBAL innodb_flush_log_at_trx_commit = 1')
+    sql(root, 'SET SESSION sql_log_bin = 0')
+    sql(root, 'DROP DATABASE IF EXISTS %s' % DB)
+    proc = start_module(copy_args(env))
+    module_pid(proc, root)
+    holder = sql(root, "SELECT IS_USED_LOCK('mysql_rds.replication.rds_load_dump') AS h")[0]['h']
+    assert holder and flush_setting(root) == 2 and record_exists(root)
+    loaded = rows_loaded(root)
+    for check in (True, False):
+        second = run_module('rds_load_dump', dict(env['replica_login'], source_login=env['source_login'],
+                                                  databases=[DB], read_coordinates=False, overwrite=True), check=check)
+        assert second.failed and 'its connection %s holds the lock' % holder in second.result['msg'], second
+        assert not second.changed and not second.result.get('warnings'), second
+    assert flush_setting(root) == 2 and record_exists(root)  # the running copy's settings and record untouched
+    assert rows_loaded(root) >= loaded  # its table still there, still filling
+    result, output = result_of(proc)
+    assert not result.get('failed'), (result, output)
+    assert rows_loaded(root) == ROWS and flush_setting(root) == 1 and not record_exists(root)

@@ -203,6 +203,7 @@ def test_replica_pause_false_reads_both_as_they_are_with_a_login_that_cannot_pau
 
 
 def test_replica_pause_false_refuses_a_snapshot_before_connecting(env):
-    run = run_module('table_checksum', dict(env['args'], replica_pause=False, snapshot=True,
-                                           replica_login=dict(env['args']['replica_login'], login_port=1)))
+    args = dict(env['args'], replica_pause=False, snapshot=True,
+                replica_login=dict(env['args']['replica_login'], login_port=1))
+    run = run_module('table_checksum', args)
     assert run.failed and 'snapshot=true cannot be combined with replica_pause=false' in run.result['msg'], run

@@ -47,10 +47,13 @@ class Run(object):
 
 
 def run_main(monkeypatch, tmp_path, target_rows=(), schemas=('shop', 'billing'), check_mode=False, status=None,
-             extra_answers=(), dump_reports=True, **args):
-    """Run main() with the source's schemas and the target's answers canned; no client really runs."""
+             extra_answers=(), dump_reports=True, lock_holder=None, **args):
+    """Run main() with the source's schemas and the target's answers canned; no client really runs.
+    ``lock_holder``: the connection id of another copy holding the copy lock (None: free)."""
     answers = [('information_schema.SCHEMATA', list(target_rows)), ('VERSION()', MARIADB)]
     answers.extend(extra_answers)
+    answers.append(('GET_LOCK', [dict(taken=0 if lock_holder else 1)]))
+    answers.append(('IS_USED_LOCK', [dict(holder=lock_holder)]))
     answers.append(('max_allowed_packet AS packet', [dict(packet=67108864, may_set=0)]))
     answers.append(('SHOW SLAVE STATUS', status if status is not None else []))
     cursor = FakeCursor(answers)
@@ -92,8 +95,8 @@ def slave_row(host, port, io='Yes', sql='Yes'):
 
 
 def read_only(cursor):
-    """Every statement run on the fake servers only reads."""
-    return all(re.match(r'\s*(SELECT|SHOW|CALL mysql\.rds_replica_status)\b', sql, re.IGNORECASE)
+    """Every statement run on the fake servers only reads (the copy lock's session timeout changes nothing)."""
+    return all(re.match(r'\s*(SELECT|SHOW|CALL mysql\.rds_replica_status|SET SESSION wait_timeout)\b', sql, re.IGNORECASE)
                for sql, _params in cursor.executed)
 
 
@@ -384,3 +387,26 @@ def test_without_skip_binlog_the_privileges_are_not_read(monkeypatch, tmp_path):
     assert run.result.get('failed') is not True, run.result
     assert not any('BINLOG ADMIN' in sql for sql, _params in run.cursor.executed)
     assert not any('sql_log_bin' in query for query in run.result['queries'])
+
+
+# ------------------------------------------------------------------------------------------ the copy lock
+def test_the_copy_holds_the_lock_on_a_connection_of_its_own_from_before_its_first_change(monkeypatch, tmp_path):
+    run = run_main(monkeypatch, tmp_path, target_rows=EMPTY)
+    assert not run.result.get('failed'), run.result
+    statements = [sql for sql, _params in run.cursor.executed]
+    taken = next(index for index, sql in enumerate(statements) if 'GET_LOCK(' in sql)
+    assert statements[taken - 1] == 'SET SESSION wait_timeout = 31536000'
+    assert all(re.match(r'\s*(SELECT|SHOW)\b', sql) for sql in statements[:taken - 1]), statements[:taken]
+    assert run.connected.count(None) >= 2  # the lock's own connection besides the preflight's
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_copy_still_running_into_the_target_is_named_and_nothing_changes(monkeypatch, tmp_path, check_mode):
+    run = run_main(monkeypatch, tmp_path, target_rows=EMPTY, check_mode=check_mode, lock_holder=4242)
+    msg = run.result.get('msg', '')
+    assert run.result.get('failed') is True, run.result
+    assert 'another copy (rds_load_dump) is loading into this server: its connection 4242 holds the lock' in msg
+    assert 'CALL mysql.rds_kill(4242)' in msg and 'nothing was changed' in msg
+    assert run.loads == [] and read_only(run.cursor), run.cursor.executed
+    # a real run tries to take the lock (refused), check mode only looks who holds it
+    assert any('GET_LOCK(' in sql for sql, _params in run.cursor.executed) is (not check_mode)
