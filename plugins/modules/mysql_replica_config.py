@@ -87,6 +87,13 @@ options:
   source_ssl_key:
     description: Client key file, on the replica host, for the replication connection.
     type: path
+  source_ssl_files_pending:
+    description:
+      - An earlier task of the play puts O(source_ssl_ca), O(source_ssl_cert) and O(source_ssl_key) in place.
+        In check mode, where that task changed nothing, a missing one is then a warning and the plan is
+        reported as the real run would make it. Real runs always fail on a missing file.
+    type: bool
+    default: false
   source_ssl_verify_server_cert:
     description:
       - Check the source certificate and that it names O(source_host). Defaults to true when
@@ -275,6 +282,7 @@ def argument_spec():
         source_ssl_ca=dict(type='path'),
         source_ssl_cert=dict(type='path'),
         source_ssl_key=dict(type='path', no_log=False),
+        source_ssl_files_pending=dict(type='bool', default=False),
         source_ssl_verify_server_cert=dict(type='bool', aliases=['ssl_verify_server_cert'],
                                            deprecated_aliases=[deprecated_alias('ssl_verify_server_cert')]),
         connect_retry=dict(type='int'),
@@ -287,7 +295,7 @@ def argument_spec():
     return spec
 
 
-def validate(params):
+def validate(params, check_mode=False):
     """Errors the module can tell before touching the server (list of messages)."""
     problems = coordinate_problems(params)
     gtid = params.get('source_gtid')
@@ -299,7 +307,8 @@ def validate(params):
         problems.append('source_ssl_cert and source_ssl_key go together.')
     if (params.get('source_ssl_ca') or params.get('source_ssl_cert')) and not params['source_ssl']:
         problems.append('source_ssl_ca/source_ssl_cert/source_ssl_key need source_ssl=true.')
-    problems += missing_tls_files(params)
+    if not (check_mode and params.get('source_ssl_files_pending')):
+        problems += missing_tls_files(params)
     if params.get('connect_retry') is not None and params['connect_retry'] < 1:
         problems.append('connect_retry must be 1 or more seconds (got %s).' % params['connect_retry'])
     if params.get('heartbeat_period') is not None and not 0 <= params['heartbeat_period'] <= 4294967:
@@ -318,9 +327,13 @@ def validate(params):
 
 def missing_tls_files(params):
     """The channel's TLS files are read by the server: checked here only when it runs on this host."""
-    local = params.get('login_unix_socket') or params.get('login_host') in ('localhost', '127.0.0.1', '::1')
     return ['file not found: %s=%s (fix the path; the server reads it when it connects to the source).'
-            % (name, params[name]) for name in ('source_ssl_ca', 'source_ssl_cert', 'source_ssl_key')
+            % (name, params[name]) for name in absent_tls_options(params)]
+
+
+def absent_tls_options(params):
+    local = params.get('login_unix_socket') or params.get('login_host') in ('localhost', '127.0.0.1', '::1')
+    return [name for name in ('source_ssl_ca', 'source_ssl_cert', 'source_ssl_key')
             if local and params.get(name) and not os.path.exists(params[name])]
 
 
@@ -438,8 +451,12 @@ def read_replica_status(cursor, dialect, name):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=MUTUALLY_EXCLUSIVE)
-    fail_on_problems(module, validate)
+    fail_on_problems(module, lambda params: validate(params, module.check_mode))
     params = module.params
+    if module.check_mode and params['source_ssl_files_pending']:
+        for name in absent_tls_options(params):
+            module.warn('%s=%s does not exist yet (source_ssl_files_pending): the plan assumes the task that puts it '
+                        'in place runs first; without it a real run fails.' % (name, params[name]))
     name = params['connection_name']
     replica = ReplicaRun(module)
 

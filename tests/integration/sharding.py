@@ -10,7 +10,7 @@ DEFAULT_SECONDS = 20
 # Rough seconds per file on an idle 2-core machine (pytest --durations), to balance the processes.
 SECONDS = {
     "faults/test_bad_inputs.py": 270,
-    "faults/test_direction1_faults.py": 270,
+    "faults/test_direction1_faults.py": 340,
     "test_check_mode.py": 210,
     "test_rds_to_onprem.py": 180,
     "test_rds_to_onprem_subset.py": 150,
@@ -24,7 +24,7 @@ SECONDS = {
     "test_consumer_project.py": 110,
     "test_ansible_runner.py": 75,
     "test_rds_to_onprem_accounts.py": 65,
-    "faults/test_copy_faults.py": 100,
+    "faults/test_copy_faults.py": 120,
     "test_replica_of_rds_aws.py": 60,
     "faults/test_direction2_interrupt.py": 55,
     "test_doc_examples.py": 50,

@@ -11,6 +11,7 @@ after the cutover (test_cutover.py), the cutover's --check before it with the wa
 (test_cutover.py). This file runs them with every option on and compares whole snapshots, and covers the
 cutover's --check on a fresh target and after the cutover, and the TTL lowering's."""
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,7 @@ import pymysql
 import pytest
 
 from playbook_runner import assert_no_secret, assert_no_template_error, collections_path, reset_direction2, run_playbook
+from polling import wait_until
 from test_cutover import drop_app_account_on_rds, status_layer
 
 SERVERS = ("rds_source", "rds_read_replica", "onprem_replica", "onprem_source", "rds_target")
@@ -79,6 +81,18 @@ def server_snapshot(lab, collections, name):
     return snap
 
 
+def settled(lab, collections, pause=2.0):
+    """No replica reconnecting (its applier running, its receiver not: after a restart of its source it
+    retries every connect_retry seconds, then catches up) and every server unchanged across ``pause``
+    seconds: nothing an earlier test left moves under the snapshots of a check."""
+    before = {name: server_snapshot(lab, collections, name) for name in SERVERS}
+    if any(snap["replica"]["sql_running"] == "Yes" and snap["replica"]["io_running"] != "Yes"
+           for snap in before.values()):
+        return False
+    time.sleep(pause)
+    return before == {name: server_snapshot(lab, collections, name) for name in SERVERS}
+
+
 def snapshot(lab, collections, zone_id):
     snap = {name: server_snapshot(lab, collections, name) for name in SERVERS}
     groups = aws_client(lab, "ec2").describe_security_groups(GroupIds=[lab.aws["security_group_id"]])
@@ -119,6 +133,7 @@ def checks(lab, tmp_path_factory):
         lab.query(source, "CREATE EVENT IF NOT EXISTS d2_check.tick ON SCHEDULE EVERY 1 HOUR DO SET @tick = 1")
     finally:
         source.close()
+    assert wait_until(lambda: settled(lab, collections), timeout=150, step=1), "the lab's servers never settled"
     route53 = aws_client(lab, "route53")
     zone_name = "check-%s.example.internal" % uuid.uuid4().hex[:8]
     zone_id = route53.create_hosted_zone(Name=zone_name, CallerReference=uuid.uuid4().hex)["HostedZone"]["Id"]

@@ -183,9 +183,9 @@ def test_second_run_changes_nothing(lab, collections, first_run, tmp_path):
     again = run_playbook(lab, collections, "-e", "replica_of_rds_report_path=%s" % report)
     assert again.rc == 0, again
     assert again.changed == 0, again
-    # the installed bundle has the bytes of the one to copy: checked in place, no temporary copy
-    assert task_outcome(first_run[0], "Make a temporary file for the candidate CA bundle") == "ok", first_run[0]
-    assert task_outcome(again, "Make a temporary file for the candidate CA bundle") == "skipping", again
+    # the installed bundle has the bytes of the one to copy: checked in place, no candidate copy
+    assert task_outcome(first_run[0], "Copy the candidate CA bundle") == "ok", first_run[0]
+    assert task_outcome(again, "Copy the candidate CA bundle") == "skipping", again
     assert task_outcome(again, "Check the candidate CA bundle with openssl (CA certificates, not expired)") == "ok"
     assert task_outcome(again, "Set binlog retention hours on RDS") == "skipping", again
     assert "no copy" in again.output, again

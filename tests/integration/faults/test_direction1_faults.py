@@ -6,7 +6,10 @@
   converges;
 - replica_of_rds_force_reload=true on a live replica under writes, three times in a row: each run
   stops replication before dropping anything, and proves the copy;
-- SIGINT to the playbook while it copies the paused RDS read replica: the re-run resumes it;
+- SIGINT to the playbook while it copies the paused RDS read replica: the re-run resumes it and
+  leaves no candidate CA bundle;
+- --check on a configured replica whose installed CA bundle was deleted reports its install; a
+  bundle path in a new directory: --check creates nothing, the real run creates the directory;
 - restarts of the replica and of the source after direction 1: replication resumes by itself and the
   tables are equal; the drop-in keeps the binlog base name the replica runs with.
 
@@ -237,8 +240,19 @@ def test_force_reload_under_writes_three_times(lab, collections):
     assert not different and "loadgen.writes" in equal, (equal, different)
 
 
-def test_interrupted_read_replica_copy_is_resumed(lab, collections):
+def ca_candidates(lab, tmpdir, bundle=None):
+    """Candidate CA bundles a run left: beside the installed bundle, or in the run's TMPDIR."""
+    bundle = Path(bundle or host_vars(lab)["replica_of_rds_ca_bundle_path"])
+    return sorted(str(p) for p in [*bundle.parent.glob(bundle.name + ".candidate*"),
+                                   *Path(tmpdir).glob("replica_of_rds_ca.*")])
+
+
+def test_interrupted_read_replica_copy_is_resumed(lab, collections, tmp_path, monkeypatch):
     ensure_replicating(lab, collections)
+    # Without an installed bundle the run fetches a candidate and installs it before the copy; a
+    # private TMPDIR shows a temporary file the run would leave behind.
+    Path(host_vars(lab)["replica_of_rds_ca_bundle_path"]).unlink()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     conn = lab.connect(SOURCE)
     try:   # a table large enough that the copy of the paused read replica takes a few seconds
         lab.query(conn, "CREATE DATABASE IF NOT EXISTS d1_faults")
@@ -266,13 +280,60 @@ def test_interrupted_read_replica_copy_is_resumed(lab, collections):
             proc.wait()
     left = slave(lab, READ_REPLICA)
     assert left.get("Slave_SQL_Running") == "No" and not left.get("Last_SQL_Errno"), left  # left paused
+    assert ca_candidates(lab, tmp_path), "the interrupted run left no candidate CA bundle: nothing tested"
     try:
         rerun = play(lab, collections, "-e", "replica_of_rds_force_reload=true")
         assert rerun.rc == 0, rerun
         assert "Resume the RDS read replica a previous run left paused" in rerun.output, rerun
         assert wait_until(lambda: slave(lab, READ_REPLICA).get("Slave_SQL_Running") == "Yes", timeout=30)
+        assert not ca_candidates(lab, tmp_path), "candidate CA bundles left after the re-run"
     finally:
         rows(lab, SOURCE, "DROP DATABASE IF EXISTS d1_faults")
+
+
+def task_output(run, name):
+    """What the playbook printed for the task called ``name`` (its first occurrence)."""
+    return run.output.split(name + "]", 1)[1].split("\nTASK [", 1)[0]
+
+
+def test_check_without_the_installed_bundle_reports_its_install(lab, collections, tmp_path, monkeypatch):
+    """--check on a configured replica whose installed CA bundle was deleted: the real run installs it
+    first, so check mode reports the install and the replica's plan against it instead of failing."""
+    ensure_replicating(lab, collections)
+    bundle = Path(host_vars(lab)["replica_of_rds_ca_bundle_path"])
+    saved = bundle.read_bytes()
+    bundle.unlink()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    try:
+        run = play(lab, collections, "--check", "--diff")
+        assert run.rc == 0, run
+        assert "changed: [" in task_output(run, "Put the checked CA bundle in place"), run
+        planned = task_output(run, "Point the replica at the RDS source (TLS, certificate verified)")
+        assert "ok: [" in planned and "source_ssl_ca=%s does not exist yet" % bundle in run.output, run
+        assert not bundle.exists(), "check mode installed the CA bundle"
+        assert not ca_candidates(lab, tmp_path), "check mode left a candidate CA bundle"
+        assert replicating(lab), slave(lab)
+    finally:
+        bundle.write_bytes(saved)
+
+
+def test_bundle_in_a_new_directory(lab, collections, tmp_path, monkeypatch):
+    """A bundle path in a directory that does not exist yet: --check creates nothing (its candidate is
+    scratch in TMPDIR) and leaves nothing; the real run creates the directory and leaves no candidate."""
+    ensure_replicating(lab, collections)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    bundle = tmp_path / "new-ca-dir" / "rds-ca-bundle.pem"
+    try:
+        check = play(lab, collections, "--check", "-e", "replica_of_rds_ca_bundle_path=%s" % bundle)
+        assert check.rc == 0, check
+        assert not bundle.parent.exists(), "check mode created the bundle's directory"
+        assert not ca_candidates(lab, tmp_path, bundle), "check mode left a candidate CA bundle"
+        run = play(lab, collections, "-e", "replica_of_rds_ca_bundle_path=%s" % bundle)
+        assert run.rc == 0, run
+        assert bundle.exists() and not ca_candidates(lab, tmp_path, bundle), run
+        assert slave(lab).get("Master_SSL_CA_File") == str(bundle), slave(lab)
+    finally:
+        assert play(lab, collections).rc == 0   # the channel names the inventory's bundle again
 
 
 def _resumes_after_restart(lab, collections, name):

@@ -241,6 +241,15 @@ def test_validate(overrides, words):
     assert any(words in problem for problem in mrc.validate(params(**overrides)))
 
 
+def test_a_missing_tls_file_fails_unless_pending_in_check_mode(tmp_path):
+    missing = params(login_host='127.0.0.1', source_ssl_ca=str(tmp_path / 'not-yet.pem'))
+    pending = dict(missing, source_ssl_files_pending=True)
+    assert any('file not found: source_ssl_ca=' in problem for problem in mrc.validate(missing, check_mode=True))
+    assert any('file not found: source_ssl_ca=' in problem for problem in mrc.validate(pending))
+    assert mrc.validate(pending, check_mode=True) == []
+    assert mrc.absent_tls_options(pending) == ['source_ssl_ca']
+
+
 def test_queries_and_diffs_mask_the_password():
     the_plan = mrc.plan(MARIADB, ABSENT, params(), current_read_only=False)
     shown = ' '.join(render_query(sql, sql_params, [SECRET]) for sql, sql_params in the_plan.statements)
