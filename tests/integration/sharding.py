@@ -10,7 +10,7 @@ DEFAULT_SECONDS = 20
 # Rough seconds per file on an idle 2-core machine (pytest --durations), to balance the processes.
 SECONDS = {
     "faults/test_bad_inputs.py": 270,
-    "faults/test_direction1_faults.py": 340,
+    "faults/test_direction1_faults.py": 420,
     "test_check_mode.py": 210,
     "test_rds_to_onprem.py": 180,
     "test_rds_to_onprem_subset.py": 150,
