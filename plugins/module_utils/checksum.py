@@ -132,6 +132,12 @@ def checksum_tables(cursor, databases, exclude_databases, algorithm=DEFAULT_ALGO
     return selected, tables
 
 
+def summary(databases, tables):
+    """The keys every checksum result has: schemas read, per-table checksums, their count and rows."""
+    return dict(databases=databases, tables=tables, table_count=len(tables),
+                total_rows=sum(item['rows'] for item in tables.values()))
+
+
 def compare(tables, other):
     """(equal, different) between two checksum dicts; a table on one side only differs."""
     equal, different = [], []

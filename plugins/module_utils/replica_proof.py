@@ -20,7 +20,7 @@ import threading
 import time
 
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
-    DEFAULT_ALGORITHM, checksum_tables, compare)
+    DEFAULT_ALGORITHM, checksum_tables, compare, summary)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import SqlError, run
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import render_query
@@ -137,11 +137,7 @@ def read_both(source_side, replica_side):
 
 def replica_result(source_tables, replica_tables, selected, **extra):
     equal, different = compare(replica_tables, source_tables)
-    result = dict(databases=selected, tables=replica_tables, table_count=len(replica_tables),
-                  total_rows=sum(item['rows'] for item in replica_tables.values()),
-                  equal=equal, different=different)
-    result.update(extra)
-    return result
+    return dict(summary(selected, replica_tables), equal=equal, different=different, **extra)
 
 
 def prove(source_cursor, replica, selected, snapshot, timeout, algorithm=DEFAULT_ALGORITHM):

@@ -317,7 +317,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mysql_rds.replication.plugins.module_utils.connection import (
     SqlError, connect, connection_argument_spec, run)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.checksum import (
-    ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases)
+    ALGORITHMS, DEFAULT_ALGORITHM, checksum_tables, compare, list_schemas, select_databases, summary)
 from ansible_collections.mysql_rds.replication.plugins.module_utils.dialect import DialectError, detect
 from ansible_collections.mysql_rds.replication.plugins.module_utils.masking import guard_output, unexpected
 from ansible_collections.mysql_rds.replication.plugins.module_utils.proof_record import record_proof, record_step
@@ -356,8 +356,7 @@ def collect(cursor, databases, exclude_databases, snapshot, algorithm=DEFAULT_AL
     selected, tables = checksum_tables(cursor, databases, exclude_databases, algorithm, only)
     if snapshot:
         run(cursor, 'COMMIT')
-    result.update(databases=selected, tables=tables, table_count=len(tables),
-                  total_rows=sum(item['rows'] for item in tables.values()))
+    result.update(summary(selected, tables))
     return result
 
 
@@ -374,8 +373,7 @@ def collect_with_replica(cursor, replica, databases, exclude_databases, timeout,
         replica.restore(quiet=True)
         raise
     replica.restore()
-    result.update(databases=selected, tables=tables, table_count=len(tables), queries=replica.queries,
-                  total_rows=sum(item['rows'] for item in tables.values()))
+    result.update(summary(selected, tables), queries=replica.queries)
     return result
 
 
@@ -383,8 +381,7 @@ def collect_side_by_side(cursor, replica_cursor, databases, exclude_databases, a
     """The source and the replica read at the same time, as they are (no snapshot, no pause)."""
     selected = select_databases(list_schemas(cursor), databases, exclude_databases)
     tables, replica_result = read_live(cursor, replica_cursor, selected, algorithm)
-    return dict(changed=False, queries=[], databases=selected, tables=tables, table_count=len(tables),
-                total_rows=sum(item['rows'] for item in tables.values()), replica=replica_result)
+    return dict(summary(selected, tables), changed=False, queries=[], replica=replica_result)
 
 
 def argument_spec():
